@@ -26,3 +26,50 @@ def shared_data():
         return path
 
     return folder
+
+
+@pytest.fixture
+def api_client(client):
+    """Django's test client with JSON helpers for the /api/ endpoints."""
+    import json
+
+    class Api:
+        def __init__(self, c):
+            self.c = c
+            self.token = None
+
+        def _headers(self):
+            return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+        def get(self, url, **params):
+            return self.c.get(url, params, **self._headers())
+
+        def send(self, method, url, data=None):
+            return getattr(self.c, method)(url, data=json.dumps(data) if data is not None else None,
+                                           content_type="application/json", **self._headers())
+
+        def post(self, url, data=None):
+            return self.send("post", url, data)
+
+        def put(self, url, data=None):
+            return self.send("put", url, data)
+
+        def patch(self, url, data=None):
+            return self.send("patch", url, data)
+
+        def delete(self, url):
+            return self.send("delete", url)
+
+        def login_token(self, user):
+            from sharingcity.core.services import do_issue_api_token
+
+            self.token = do_issue_api_token(user=user, name="tests")[1]
+            return self
+
+    return Api(client)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_immediate_tasks(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
