@@ -139,7 +139,7 @@ def issue_token(request, payload: TokenIn):
 )
 def verify_resident(request, user_id: int, payload: VerifyIn):
     profile = get_object_or_404(ResidentProfile.objects.select_related("district"), user_id=user_id)
-    evidence = payload.dict(exclude={"method"})
+    evidence = payload.dict(exclude={"method"}, exclude_none=True)
     profile = services.check_verify_resident(
         actor=request.user, profile=profile, method_key=payload.method, evidence=evidence
     )

@@ -40,7 +40,7 @@ class CensusRecordVerification:
     label = gettext_lazy("Census record match")
 
     def check(self, profile: ResidentProfile, evidence: dict[str, Any]) -> Verdict:
-        full_name = str(evidence.get("full_name", "")).strip()
+        full_name = str(evidence.get("full_name") or "").strip()
         if not full_name:
             raise InvalidInput(
                 "missing_full_name",
@@ -65,7 +65,7 @@ class InPersonVerification:
     label = gettext_lazy("In-person document check")
 
     def check(self, profile: ResidentProfile, evidence: dict[str, Any]) -> Verdict:
-        document = str(evidence.get("document", "")).strip()
+        document = str(evidence.get("document") or "").strip()
         if not document:
             raise InvalidInput(
                 "missing_document", _("Say which identity document was checked."), field="document"
