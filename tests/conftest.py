@@ -45,8 +45,12 @@ def api_client(client):
             return self.c.get(url, params, **self._headers())
 
         def send(self, method, url, data=None):
-            return getattr(self.c, method)(url, data=json.dumps(data) if data is not None else None,
-                                           content_type="application/json", **self._headers())
+            return getattr(self.c, method)(
+                url,
+                data=json.dumps(data) if data is not None else None,
+                content_type="application/json",
+                **self._headers(),
+            )
 
         def post(self, url, data=None):
             return self.send("post", url, data)

@@ -99,3 +99,32 @@ def apply_to_form(form: forms.Form, error: DomainError) -> None:
     form.add_error(field, error.message)
     for row in error.details.get("rows", []) if isinstance(error.details, dict) else []:
         form.add_error(None, _("line %(line)s: %(error)s") % row)
+
+
+class ApiErrorShapeMiddleware:
+    """Errors raised outside the API's own handlers (unknown path, method not allowed, CSRF)
+    still answer in the API's one error shape."""
+
+    MESSAGES = {404: "No API operation at this path.", 405: "This method is not allowed here.", 403: "Forbidden."}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            import json
+
+            status = response.status_code
+            body = error_body(f"http_{status}", self.MESSAGES.get(status, "The request failed."))
+            if status == 405 and response.get("Allow"):
+                body["details"] = {"allowed_methods": [m.strip() for m in response["Allow"].split(",")]}
+            new = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+            if response.get("Allow"):
+                new["Allow"] = response["Allow"]
+            return new
+        return response
