@@ -225,43 +225,56 @@ class RouteSetEvaluator:
         self._demand = network.demand
         self._total = float(network.demand.sum())
         self._n = n
-        self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._ride_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- building blocks ----------------------------------------------------------------------
-    def _pairs(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        cached = self._pair_cache.get(length)
-        if cached is None:
-            cached = np.triu_indices(length, 1)
-            self._pair_cache[length] = cached
-        return cached
+    def _rides(self, route: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Flat pair indices and ride ticks (plus penalty) along one route, cached by route:
+        an optimiser changes one or two routes per step, so most are found here."""
+        key = tuple(route)
+        hit = self._ride_cache.get(key)
+        if hit is not None:
+            return hit
+        r = np.asarray(key, dtype=np.intp)
+        c = np.zeros(len(r))
+        np.cumsum(self._ticks[r[:-1], r[1:]], out=c[1:])
+        a, b = np.triu_indices(len(r), 1)
+        hit = (r[a] * self._n + r[b], c[b] - c[a] + self._pen)
+        if len(self._ride_cache) > 20_000:
+            self._ride_cache.clear()
+        self._ride_cache[key] = hit
+        return hit
 
-    def _ride_weights(self, routes: Sequence[Sequence[int]]) -> np.ndarray:
-        """Lexicographic weights ``(R0 + p) K + 1`` of one ride between each pair, inf if none."""
-        n, k, pen = self._n, self._k, self._pen
-        lengths = [len(r) for r in routes]
-        stops = np.fromiter((s for r in routes for s in r), dtype=np.intp, count=sum(lengths))
-        starts = np.cumsum([0, *lengths[:-1]])
-        legs = self._ticks[stops[:-1], stops[1:]]
-        # a leg that straddles two routes is not a ride: zero it before the running sum
-        legs[starts[1:] - 1] = 0.0
-        c = np.concatenate(([0.0], np.cumsum(legs)))
-        firsts, seconds = [], []
-        for start, length in zip(starts, lengths, strict=True):
-            a, b = self._pairs(length)
-            firsts.append(a + start)
-            seconds.append(b + start)
-        a = np.concatenate(firsts)
-        b = np.concatenate(seconds)
+    def _ride_weights(self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True) -> np.ndarray:
+        """Weight of one ride between each pair of stops, inf if no route has both.
+
+        ``(R0 + p) K + 1`` when ``lexicographic`` (time, then number of rides), else ``R0 + p``.
+        """
+        n = self._n
+        parts = [self._rides(r) for r in routes]
+        idx = np.concatenate([p[0] for p in parts])
+        vals = np.concatenate([p[1] for p in parts])
+        if lexicographic:
+            vals = vals * self._k + 1.0
         flat = np.full(n * n, np.inf)
-        np.minimum.at(flat, stops[a] * n + stops[b], (c[b] - c[a] + pen) * k + 1.0)
+        np.minimum.at(flat, idx, vals)
         w = flat.reshape(n, n)
         np.minimum(w, w.T, out=w)
         np.fill_diagonal(w, 0.0)
         return w
 
+    def _all_pairs(self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True) -> np.ndarray:
+        # SciPy turns a plain dense matrix into a masked array to find missing edges, which
+        # costs about as much as the search itself at n = 70; our matrix already marks them
+        # with inf, so hand it over as a masked array with no mask.
+        w = np.ma.MaskedArray(
+            self._ride_weights(routes, lexicographic=lexicographic), mask=np.ma.nomask
+        )
+        return np.asarray(floyd_warshall(w, directed=True, overwrite=True))
+
     def _shortest(self, routes: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
         """Journey ticks and transfers for all pairs (inf where unreachable)."""
-        s = floyd_warshall(self._ride_weights(routes), directed=True, overwrite=True)
+        s = self._all_pairs(routes)
         finite = np.isfinite(s)
         rides = np.where(finite, np.fmod(np.where(finite, s, 0.0), self._k), 0.0)
         ticks = np.where(finite, (s - rides) / self._k - self._pen * (rides > 0), np.inf)
@@ -285,12 +298,14 @@ class RouteSetEvaluator:
         """ATT of routes already known to be simple linked paths; ``inf`` if some pair cannot
         travel (a stop missing or the network disconnected). The optimiser's fast path: no
         transfer shares, no rule checks beyond reachability."""
-        s = floyd_warshall(self._ride_weights(routes), directed=True, overwrite=True)
-        if not np.isfinite(s).all():
+        s = self._all_pairs(routes, lexicographic=False)
+        # each journey weighs its time plus one penalty per ride, so the demand-weighted sum
+        # carries exactly one extra penalty per trip; an unreachable pair gives inf (or NaN
+        # where it has no demand), so a non-finite sum means an infeasible set
+        total = float(np.vdot(self._demand, s))
+        if not np.isfinite(total):
             return float("inf")
-        rides = np.fmod(s, self._k)
-        ticks = (s - rides) / self._k - self._pen * (rides > 0)
-        return float((self._demand * ticks).sum() / self._total / self.scale)
+        return (total / self._total - self._pen) / self.scale
 
     def operator_cost(self, routes: Sequence[Sequence[int]]) -> float:
         """TRT: sum of link times along each route, one way."""

@@ -477,8 +477,7 @@ class _Search:
                 current, cur_cost = [list(r) for r in best], best_cost
                 last_improve = frac
             h = int(rng.choice(len(HEURISTICS), p=weights / weights.sum()))
-            counts = np.bincount([s for r in current for s in r], minlength=d.n)
-            change = self._apply(HEURISTICS[h], current, counts)
+            change = self._apply(HEURISTICS[h], current)
             if change is None:
                 weights[h] = max(0.2, weights[h] * 0.995)
                 continue
@@ -512,8 +511,11 @@ class _Search:
                 )
         return best, best_cost, history
 
-    def _apply(self, name: str, routes: RouteSet, counts: np.ndarray):
+    def _apply(self, name: str, routes: RouteSet):
         d = self.d
+        counts = np.empty(0, dtype=np.intp)
+        if name in ("shrink", "replace", "reroute", "delete"):
+            counts = np.bincount(np.concatenate(routes), minlength=d.n)
         if name == "extend":
             return d.h_extend(routes)
         if name == "shrink":
@@ -533,11 +535,8 @@ class _Search:
     def _initial_temperature(self, routes: RouteSet, cost: float) -> float:
         """Accept a typical worsening move with probability 1/2 at the start."""
         ups = []
-        counts = np.bincount([s for r in routes for s in r], minlength=self.d.n)
         for _ in range(60):
-            change = self._apply(
-                HEURISTICS[int(self.d.rng.integers(len(HEURISTICS)))], routes, counts
-            )
+            change = self._apply(HEURISTICS[int(self.d.rng.integers(len(HEURISTICS)))], routes)
             if change is None:
                 continue
             cand = list(routes)
