@@ -7,6 +7,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from . import notifications, selectors, services
 from .http import AUTH
@@ -128,7 +129,7 @@ def read_notifications(request, payload: MarkReadIn):
 )
 def issue_token(request, payload: TokenIn):
     token, key = services.do_issue_api_token(user=request.user, name=payload.name)
-    return 201, {"id": token.pk, "name": token.name, "key": key}
+    return Status(201, {"id": token.pk, "name": token.name, "key": key})
 
 
 @router.post(

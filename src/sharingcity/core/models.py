@@ -114,6 +114,7 @@ class Role(models.TextChoices):
     BUREAU_ADMIN = "bureau_admin", _("Innovation bureau admin")
     ORGANISATION_OPERATOR = "organisation_operator", _("Sharing organisation operator")
     CITIZEN_OVERSEER = "citizen_overseer", _("Citizen overseer")
+    PLANNER = "planner", _("City planner")
 
 
 class RoleAssignment(models.Model):
