@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "sharingcity.core",
     "sharingcity.voice",
+    "sharingcity.plans",
 ]
 
 MIDDLEWARE = [
