@@ -1,0 +1,344 @@
+"""Reads of the sharing hub: the search across everything, queues, feeds and the directory."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharingcity.core import access
+from sharingcity.core.errors import InvalidInput
+from sharingcity.core.models import District, Organisation, User
+
+from . import ics, rules
+from .models import (
+    Booking,
+    Designation,
+    FeedToken,
+    Kind,
+    Report,
+    Resource,
+    Review,
+)
+
+KM_PER_DEG_LAT = 111.32
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: str = ""
+    category: str = ""
+    district: str = ""
+    q: str = ""
+    accessible: bool = False
+    near: tuple[float, float] | None = None  # (latitude, longitude)
+    radius_km: float | None = None
+    free_from: datetime | None = None
+    free_to: datetime | None = None
+    size: str = ""
+    owner_organisation: int | None = None
+
+
+def overlapping_active(start: datetime, end: datetime) -> QuerySet[Booking]:
+    """Active bookings whose buffered range overlaps ``[start, end)``. On PostgreSQL the range
+    test uses the partial GiST index ``sharing_booking_active_span``."""
+    qs = Booking.objects.filter(state__in=Booking.ACTIVE)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary
+        from django.db.models import Func
+
+        class TsTzRange(Func):
+            function = "TSTZRANGE"
+            output_field = DateTimeRangeField()
+
+        return qs.annotate(
+            span=TsTzRange(F("blocked_start"), F("blocked_end"), RangeBoundary())
+        ).filter(span__overlap=(start, end))
+    return qs.filter(blocked_start__lt=end, blocked_end__gt=start)
+
+
+def search(params: Search) -> QuerySet[Resource]:
+    """Every shareable thing (our own and partners' listings) matching ``params``.
+
+    "Free between" is an anti-join: resources with no active booking overlapping the window.
+    Distance uses an equirectangular approximation (error under 0.1 % inside Seoul), first as
+    a bounding box the (latitude, longitude) index can use, then as the ordering."""
+    qs = Resource.objects.filter(status=Resource.Status.ACTIVE).select_related(
+        "district", "owner_department", "owner_organisation", "partner"
+    )
+    if params.kind:
+        if params.kind not in Kind.values:
+            raise InvalidInput(
+                "invalid_kind", _("Unknown kind."), {"allowed": Kind.values}, field="kind"
+            )
+        qs = qs.filter(kind=params.kind)
+    if params.category:
+        qs = qs.filter(category=params.category)
+    if params.district:
+        qs = qs.filter(district__code=params.district)
+    if params.size:
+        qs = qs.filter(size__iexact=params.size)
+    if params.owner_organisation:
+        qs = qs.filter(owner_organisation_id=params.owner_organisation)
+    if params.q:
+        for word in params.q.split()[:6]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(category__icontains=word)
+                | Q(address__icontains=word)
+            )
+    if params.accessible:
+        qs = qs.filter(accessible=True)
+    if (params.free_from is None) != (params.free_to is None):
+        raise InvalidInput(
+            "incomplete_window",
+            _("Give both the start and the end of the free time."),
+            field="free_to",
+        )
+    if params.free_from is not None and params.free_to is not None:
+        if params.free_from >= params.free_to:
+            raise InvalidInput(
+                "invalid_range", _("The end must be after the start."), field="free_to"
+            )
+        busy = overlapping_active(params.free_from, params.free_to).filter(resource=OuterRef("pk"))
+        # partner listings have no calendar here: they cannot be shown as free
+        qs = qs.filter(partner__isnull=True).exclude(Exists(busy))
+    if params.near is not None:
+        lat, lon = params.near
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InvalidInput("invalid_point", _("The point is off the map."), field="near")
+        kx = KM_PER_DEG_LAT * math.cos(math.radians(lat))
+        if params.radius_km is not None:
+            if params.radius_km <= 0:
+                raise InvalidInput(
+                    "invalid_radius", _("The radius must be positive."), field="radius_km"
+                )
+            dlat = params.radius_km / KM_PER_DEG_LAT
+            dlon = params.radius_km / kx
+            qs = qs.filter(
+                latitude__range=(lat - dlat, lat + dlat),
+                longitude__range=(lon - dlon, lon + dlon),
+            )
+        qs = qs.annotate(
+            distance_sq=ExpressionWrapper(
+                (F("latitude") - lat) * (F("latitude") - lat) * KM_PER_DEG_LAT**2
+                + (F("longitude") - lon) * (F("longitude") - lon) * kx * kx,
+                output_field=FloatField(),
+            )
+        )
+        if params.radius_km is not None:
+            qs = qs.filter(distance_sq__lte=params.radius_km**2)
+        return qs.order_by("distance_sq", "id")
+    return qs.order_by("id")
+
+
+def distance_km(resource: Resource) -> float | None:
+    d = getattr(resource, "distance_sq", None)
+    return None if d is None else math.sqrt(max(d, 0.0))
+
+
+def counts_by_district(qs: QuerySet[Resource], limit: int = 20000) -> dict[str, int]:
+    """Per-district counts for the map (over at most ``limit`` matches, to bound the work)."""
+    ids = qs.order_by().values("pk")[:limit]
+    rows = (
+        Resource.objects.filter(pk__in=ids)
+        .values("district__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["district__code"]: r["n"] for r in rows}
+
+
+def district_map_svg(counts: dict[str, int], *, width: int = 420, height: int = 320) -> str:
+    """A server-rendered map: each district a circle at its centre, sized by the matches."""
+    from django.utils.html import escape
+
+    districts = list(District.objects.all())
+    if not districts:
+        return ""
+    lats = [d.latitude for d in districts]
+    lons = [d.longitude for d in districts]
+    pad = 30
+    la0, la1 = min(lats), max(lats)
+    lo0, lo1 = min(lons), max(lons)
+    top = max(counts.values(), default=0) or 1
+
+    def xy(d: District) -> tuple[float, float]:
+        x = pad + (d.longitude - lo0) / ((lo1 - lo0) or 1) * (width - 2 * pad)
+        y = pad + (la1 - d.latitude) / ((la1 - la0) or 1) * (height - 2 * pad)
+        return round(x, 1), round(y, 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="map-title" class="district-map"><title id="map-title">'
+        f"{escape(_('Matches by district'))}</title>"
+        f'<rect width="{width}" height="{height}" fill="#f4f7fb"/>'
+    ]
+    for d in districts:
+        x, y = xy(d)
+        n = counts.get(d.code, 0)
+        r = 4 + 14 * math.sqrt(n / top) if n else 3
+        fill = "#1f6feb" if n else "#c9d1d9"
+        label = f"{d.name}: {n}"
+        parts.append(
+            f'<g><title>{escape(label)}</title><circle cx="{x}" cy="{y}" r="{r:.1f}" '
+            f'fill="{fill}" fill-opacity="0.75" stroke="#0b3d91" stroke-width="0.5"/>'
+            f'<text x="{x}" y="{y + r + 9:.1f}" font-size="8" text-anchor="middle" '
+            f'fill="#24292f">{escape(d.name)} {n}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- people's views -----------------------------------------------------------------------
+
+
+def bookings_of(user: User) -> QuerySet[Booking]:
+    """A resident sees only their own bookings."""
+    return (
+        Booking.objects.filter(booker=user, kind=Booking.Kind.BOOKING)
+        .select_related("resource", "resource__district")
+        .order_by("-start", "-id")
+    )
+
+
+def managed_resources(user: User) -> QuerySet[Resource]:
+    if access.is_bureau_admin(user):
+        return Resource.objects.filter(partner__isnull=True)
+    return Resource.objects.filter(
+        Q(owner_department_id__in=access.department_ids(user))
+        | Q(owner_organisation_id__in=access.organisation_ids(user))
+        | Q(owner_user=user)
+    )
+
+
+def approval_queue(user: User) -> QuerySet[Booking]:
+    """Requests waiting for this approver: officers of the owning department, operators of the
+    owning organisation, the owning resident (bureau admins see all)."""
+    return (
+        Booking.objects.filter(
+            state=Booking.State.REQUESTED, resource__in=managed_resources(user).values("pk")
+        )
+        .select_related("resource", "booker", "resource__district")
+        .order_by("start", "id")
+    )
+
+
+def booking_for(user: User, pk: int) -> Booking:
+    from sharingcity.core.errors import NotFound
+
+    booking = (
+        Booking.objects.select_related("resource", "booker", "resource__district")
+        .filter(pk=pk)
+        .first()
+    )
+    if booking is None or not rules.can_see_booking(user, booking):
+        raise NotFound(_("No such booking."))
+    return booking
+
+
+def published_reviews(resource: Resource) -> QuerySet[Review]:
+    return Review.objects.filter(
+        booking__resource=resource, about=Review.About.RESOURCE, published_at__isnull=False
+    ).order_by("-published_at")
+
+
+def open_reports() -> QuerySet[Report]:
+    return Report.objects.filter(state=Report.State.OPEN).select_related(
+        "reporter", "resource", "booking"
+    )
+
+
+# --- calendar feeds -----------------------------------------------------------------------
+
+FEED_STATES = (*Booking.ACTIVE, Booking.State.COMPLETED)
+
+
+def _events(qs: QuerySet[Booking], *, private: bool) -> list[ics.Event]:
+    out = []
+    for b in qs.select_related("resource")[:2000]:
+        status = (
+            "TENTATIVE" if b.state in (Booking.State.HELD, Booking.State.REQUESTED) else "CONFIRMED"
+        )
+        summary = b.resource.title if private else _("Booked")
+        if b.kind != Booking.Kind.BOOKING:
+            summary = f"{b.resource.title}: {b.get_kind_display()}"
+        out.append(
+            ics.Event(
+                uid=f"booking-{b.pk}@sharing.city",
+                start=b.start,
+                end=b.end,
+                summary=str(summary),
+                description=b.purpose if private else "",
+                location=b.resource.address,
+                status=status,
+            )
+        )
+    return out
+
+
+def feed_for_token(token: str) -> tuple[str, str] | None:
+    """(calendar name, iCalendar text) for a feed token of a resource, a user or an
+    organisation; None when the token is unknown."""
+    since = timezone.now() - timezone.timedelta(days=90)
+    resource = Resource.objects.filter(ics_token=token).first()
+    if resource is not None:
+        qs = resource.bookings.filter(state__in=FEED_STATES, end__gte=since)
+        return resource.title, ics.calendar(resource.title, _events(qs, private=False))
+    ft = FeedToken.objects.filter(token=token).select_related("user", "organisation").first()
+    if ft is None:
+        return None
+    if ft.user_id:
+        qs = Booking.objects.filter(
+            booker=ft.user, kind=Booking.Kind.BOOKING, state__in=FEED_STATES, end__gte=since
+        )
+        name = _("My bookings: %(u)s") % {"u": ft.user}
+    else:
+        qs = Booking.objects.filter(
+            Q(organisation=ft.organisation) | Q(resource__owner_organisation=ft.organisation),
+            state__in=FEED_STATES,
+            end__gte=since,
+        )
+        name = str(ft.organisation)
+    return name, ics.calendar(name, _events(qs, private=True))
+
+
+def feed_token(*, user: User | None = None, organisation: Organisation | None = None) -> str:
+    kw = {"user": user} if user is not None else {"organisation": organisation}
+    return FeedToken.objects.get_or_create(**kw)[0].token
+
+
+# --- designated enterprises ---------------------------------------------------------------
+
+
+def directory(today=None) -> list[dict]:
+    today = today or timezone.localdate()
+    rows = []
+    current = (
+        Designation.objects.filter(
+            revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today
+        )
+        .select_related("organisation", "organisation__district")
+        .order_by("organisation__name")
+    )
+    counts = dict(
+        Resource.objects.filter(owner_organisation__in=[d.organisation_id for d in current])
+        .values_list("owner_organisation")
+        .annotate(n=Count("pk"))
+    )
+    for d in current:
+        rows.append(
+            {
+                "organisation": d.organisation,
+                "valid_until": d.valid_until,
+                "brand_right": d.brand_right,
+                "listings": counts.get(d.organisation_id, 0),
+            }
+        )
+    return rows
