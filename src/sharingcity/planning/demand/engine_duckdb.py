@@ -1,0 +1,401 @@
+"""The DuckDB engine: the whole job on one machine, out of core.
+
+One pass over the call records joins them to the cell and billing tables (hash joins on the
+small sides), classifies every record (used, outside the window, or a named problem) and
+groups the used ones by (pseudonym, origin, hour) in the same scan. Distinct callers per
+(origin, destination, hour) are then the number of those groups — no COUNT(DISTINCT) over the
+raw records. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from .inputs import TIMESTAMP_PATTERN, Source, check_columns
+from .job import STATUS_CODES, EngineOutput, Job, hour_position_sql, window_sql
+from .privacy import pseudonymise
+from .report import MAX_EXAMPLES, InputReport, TableReport
+
+_INT_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "HUGEINT",
+}
+
+
+def _family(duck_type: str) -> str:
+    t = duck_type.upper()
+    if t in _INT_TYPES:
+        return "integer"
+    if t == "VARCHAR":
+        return "text"
+    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
+        return "timestamptz"
+    if t.startswith("TIMESTAMP"):
+        return "timestamp"
+    return "other"
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def reader_sql(src: Source, *, meta: bool = False, rejects: str | None = None) -> str:
+    """A DuckDB table function reading ``src``; CSV is read as text, malformed lines go to
+    ``rejects`` (then counted) or are skipped (when already counted by an earlier scan)."""
+    files = "[" + ", ".join(_q(f) for f in src.files) + "]"
+    if src.format == "parquet":
+        extra = ", filename = true, file_row_number = true" if meta else ""
+        return f"read_parquet({files}{extra})"
+    extra = ", filename = true" if meta else ""
+    if rejects:
+        extra += (
+            f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'"
+        )
+    else:
+        extra += ", ignore_errors = true"
+    return f"read_csv({files}, header = true, delim = ',', quote = '\"', all_varchar = true{extra})"
+
+
+def describe(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
+    """Column name -> type family, checked against the required columns."""
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(src)}").fetchall()
+    except duckdb.Error as exc:
+        from .errors import DemandInputError
+
+        raise DemandInputError(f"{src.name}: cannot read {list(src.files)[:3]}: {exc}") from exc
+    columns = {r[0]: _family(r[1]) for r in rows}
+    check_columns(src, columns)
+    return columns
+
+
+def _malformed(con: duckdb.DuckDBPyConnection, table: str, report: TableReport) -> int:
+    """Count CSV lines DuckDB rejected while reading (one per file and line), with examples."""
+    try:
+        rows = con.execute(
+            f"SELECT s.file_path, e.line, any_value(e.csv_line), any_value(e.error_message) "
+            f"FROM {table} e JOIN {table}_scan s USING (scan_id, file_id) "
+            "GROUP BY ALL ORDER BY 1, 2"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return 0
+    report.add(
+        "malformed_line",
+        len(rows),
+        [
+            {"file": r[0], "line": int(r[1]), "text": r[2], "error": r[3]}
+            for r in rows[:MAX_EXAMPLES]
+        ],
+    )
+    return len(rows)
+
+
+def _key_expr(column: str, family: str, key_type: str) -> str:
+    if key_type == "BIGINT":
+        return f"CAST({column} AS BIGINT)"
+    if family == "text":
+        return f"NULLIF(trim({column}), '')"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _ts_exprs(family: str, timezone: str) -> tuple[str, str]:
+    """(timestamp expression as local wall-clock TIMESTAMP, 'is missing' expression)."""
+    if family == "text":
+        return (
+            f"CASE WHEN regexp_full_match(timestamp, '{TIMESTAMP_PATTERN}') "
+            "THEN TRY_CAST(replace(timestamp, 'T', ' ') AS TIMESTAMP) END",
+            "(timestamp IS NULL OR trim(timestamp) = '')",
+        )
+    if family == "timestamptz":
+        return f"timezone({_q(timezone)}, timestamp)", "(timestamp IS NULL)"
+    return "CAST(timestamp AS TIMESTAMP)", "(timestamp IS NULL)"
+
+
+def load_cells(cells: Source, zones: tuple[str, ...] | None) -> tuple[pa.Table, str, TableReport]:
+    """Read and check the cell -> zone table (small; used by both engines).
+
+    Returns
+    -------
+    table : pyarrow.Table
+        Columns ``cell`` and ``zone`` of the usable rows (one per cell).
+    family : str
+        "integer" or "text": the type of the cell ids.
+    report : TableReport
+    """
+    con = duckdb.connect()
+    try:
+        report = TableReport("cells", list(cells.files))
+        fam = describe(con, cells)
+        key = _key_expr("cell", fam["cell"], "BIGINT" if fam["cell"] == "integer" else "VARCHAR")
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT {key} AS cell, NULLIF(trim(CAST(zone AS VARCHAR)), '') AS zone, "
+            f"{'file_row_number' if cells.format == 'parquet' else 'NULL'} AS rn, filename AS f "
+            f"FROM {reader_sql(cells, meta=True, rejects='cell_rejects')}"
+        )
+        malformed = _malformed(con, "cell_rejects", report)
+        report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0] + malformed  # type: ignore[index]
+        _table_checks(con, report, "cell", zones, pseudonymous=False)
+        table = con.sql(
+            "SELECT cell, zone FROM grouped WHERE nz = 1 ORDER BY cell"
+        ).to_arrow_table()
+        return table, fam["cell"], report
+    finally:
+        con.close()
+
+
+def _table_checks(
+    con: duckdb.DuckDBPyConnection,
+    report: TableReport,
+    keycol: str,
+    zones: tuple[str, ...] | None,
+    *,
+    pseudonymous: bool,
+    key: bytes | None = None,
+) -> None:
+    """Checks shared by the cell and billing tables, on a temp table ``raw(key, zone, rn, f)``."""
+
+    def show(value: Any) -> Any:
+        if pseudonymous and value is not None and key is not None:
+            return f"pseudonym:{int(pseudonymise([value], key)[0])}"
+        return value
+
+    missing = con.execute(
+        f"SELECT count(*) FROM raw WHERE {keycol} IS NULL OR zone IS NULL"
+    ).fetchall()[0][0]  # type: ignore[index]
+    if missing:
+        ex = con.execute(
+            f"SELECT f, rn, {keycol}, zone FROM raw WHERE {keycol} IS NULL OR zone IS NULL ORDER BY f, rn LIMIT {MAX_EXAMPLES}"
+        ).fetchall()
+        report.add(
+            "missing_value",
+            missing,
+            [{"file": r[0], "row": r[1], keycol: show(r[2]), "zone": r[3]} for r in ex],
+        )
+    con.execute(
+        f"CREATE TEMP TABLE grouped AS SELECT {keycol}, count(*) AS n, count(DISTINCT zone) AS nz, "
+        f"min(zone) AS zone FROM raw WHERE {keycol} IS NOT NULL AND zone IS NOT NULL GROUP BY {keycol}"
+    )
+    conflicting, dup = con.execute(
+        "SELECT coalesce(sum(n) FILTER (WHERE nz > 1), 0), coalesce(sum(n - 1) FILTER (WHERE nz = 1), 0) FROM grouped"
+    ).fetchall()[0]  # type: ignore[misc]
+    if conflicting:
+        ex = con.execute(
+            f"SELECT g.{keycol}, list(DISTINCT r.zone ORDER BY r.zone) FROM grouped g JOIN raw r USING ({keycol}) "
+            f"WHERE g.nz > 1 GROUP BY g.{keycol} ORDER BY g.{keycol} LIMIT {MAX_EXAMPLES}"
+        ).fetchall()
+        report.add(
+            "conflicting_duplicate", conflicting, [{keycol: show(r[0]), "zones": r[1]} for r in ex]
+        )
+    if dup:
+        ex = con.execute(
+            f"SELECT {keycol}, zone, n FROM grouped WHERE nz = 1 AND n > 1 ORDER BY {keycol} LIMIT {MAX_EXAMPLES}"
+        ).fetchall()
+        report.add(
+            "duplicate_row", dup, [{keycol: show(r[0]), "zone": r[1], "rows": r[2]} for r in ex]
+        )
+    if zones is not None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE given_zones AS SELECT unnest(?::VARCHAR[]) AS zone",
+            [list(zones)],
+        )
+        unknown = con.execute(
+            "SELECT coalesce(sum(n), 0) FROM grouped WHERE nz = 1 AND zone NOT IN (SELECT zone FROM given_zones)"
+        ).fetchall()[0][0]  # type: ignore[index]
+        if unknown:
+            ex = con.execute(
+                f"SELECT {keycol}, zone FROM grouped WHERE nz = 1 AND zone NOT IN (SELECT zone FROM given_zones) "
+                f"ORDER BY {keycol} LIMIT {MAX_EXAMPLES}"
+            ).fetchall()
+            report.add("unknown_zone", unknown, [{keycol: show(r[0]), "zone": r[1]} for r in ex])
+
+
+def zone_universe(given: tuple[str, ...] | None, *found: list[str]) -> list[str]:
+    """The zones of the output domain: the given ones, else every zone seen, sorted."""
+    if given is not None:
+        return list(given)
+    return sorted({z for zs in found for z in zs})
+
+
+def run(
+    job: Job,
+    *,
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
+    threads: int | None = None,
+    progress: Any = None,
+) -> EngineOutput:
+    """Run the job with DuckDB. See :func:`sharingcity.planning.demand.aggregate_od_demand`."""
+    cells_table, cell_family, cells_report = load_cells(job.cells, job.zones)
+    tmp = temp_directory or tempfile.gettempdir()
+    con = duckdb.connect(config={"temp_directory": tmp})
+    try:
+        if memory_limit:
+            con.execute(f"SET memory_limit = {_q(memory_limit)}")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET TimeZone = {_q(job.timezone)}")
+        rec_cols = describe(con, job.records)
+        sub_cols = describe(con, job.subscribers)
+        sub_key_type = (
+            "BIGINT" if rec_cols["subscriber"] == sub_cols["subscriber"] == "integer" else "VARCHAR"
+        )
+        cell_key_type = "BIGINT" if rec_cols["cell"] == cell_family == "integer" else "VARCHAR"
+
+        # --- billing table: check, pseudonymise (a Python UDF: the key never enters SQL text)
+        sub_report = TableReport("subscribers", list(job.subscribers.files))
+        skey = _key_expr("subscriber", sub_cols["subscriber"], sub_key_type)
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT {skey} AS subscriber, NULLIF(trim(CAST(zone AS VARCHAR)), '') AS zone, "
+            f"{'file_row_number' if job.subscribers.format == 'parquet' else 'NULL'} AS rn, filename AS f "
+            f"FROM {reader_sql(job.subscribers, meta=True, rejects='sub_rejects')}"
+        )
+        malformed = _malformed(con, "sub_rejects", sub_report)
+        sub_report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0] + malformed  # type: ignore[index]
+        _table_checks(con, sub_report, "subscriber", job.zones, pseudonymous=True, key=job.key)
+        billing_zones = [
+            r[0] for r in con.execute("SELECT DISTINCT zone FROM grouped WHERE nz = 1").fetchall()
+        ]
+        zones = zone_universe(job.zones, cells_table.column("zone").to_pylist(), billing_zones)
+        con.execute(
+            "CREATE TEMP TABLE zone_index AS SELECT unnest(?::VARCHAR[]) AS zone, unnest(?::INTEGER[]) AS zi",
+            [zones, list(range(len(zones)))],
+        )
+        key = job.key
+
+        def _pseudonym(arr: pa.Array) -> pa.Array:
+            return pa.array(pseudonymise(arr.to_pylist(), key), type=pa.int64())
+
+        con.create_function("pseudonym", _pseudonym, ["VARCHAR"], "BIGINT", type="arrow")  # type: ignore[arg-type]
+        con.execute(
+            "CREATE TEMP TABLE subs AS SELECT g.subscriber AS s, pseudonym(CAST(g.subscriber AS VARCHAR)) AS p, "
+            "coalesce(z.zi, -1) AS d FROM grouped g LEFT JOIN zone_index z USING (zone) WHERE g.nz = 1"
+        )
+        collisions = con.execute("SELECT count(*) - count(DISTINCT p) FROM subs").fetchall()[0][0]  # type: ignore[index]
+        con.execute("DROP TABLE raw")
+        con.execute("DROP TABLE grouped")
+
+        # --- cell table with zone indices (-1: zone not among the given ones)
+        con.register("cells_in", cells_table)
+        con.execute(
+            f"CREATE TEMP TABLE cells_k AS SELECT CAST(c.cell AS {cell_key_type}) AS c, coalesce(z.zi, -1) AS zi "
+            "FROM cells_in c LEFT JOIN zone_index z USING (zone)"
+        )
+
+        # --- one pass over the records
+        rec_report = TableReport("records", list(job.records.files))
+        ts_expr, ts_missing = _ts_exprs(rec_cols["timestamp"], job.timezone)
+        rkey = _key_expr("subscriber", rec_cols["subscriber"], sub_key_type)
+        ckey = _key_expr("cell", rec_cols["cell"], cell_key_type)
+        sod = "(hour(r.t) * 3600 + minute(r.t) * 60 + second(r.t))"
+        classify = f"""
+            SELECT CASE
+                WHEN r.s IS NULL OR r.c IS NULL OR r.tmiss THEN 1
+                WHEN r.t IS NULL THEN 2
+                WHEN cz.zi IS NULL THEN 3
+                WHEN sb.p IS NULL THEN 4
+                WHEN cz.zi < 0 OR sb.d < 0 THEN 5
+                WHEN NOT {window_sql(job.window, sod)} THEN 6
+                ELSE 0 END AS status,
+              sb.p AS p, cz.zi AS o, sb.d AS d, hour(r.t) AS h{{extra}}
+            FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, {ts_missing} AS tmiss{{extra_in}}
+                  FROM {{reader}}) r
+            LEFT JOIN cells_k cz ON r.c = cz.c
+            LEFT JOIN subs sb ON r.s = sb.s
+        """
+        if progress:
+            progress("aggregating records with DuckDB")
+        con.execute(
+            "CREATE TEMP TABLE stage AS SELECT status, "
+            "CASE WHEN status = 0 THEN p END AS p, CASE WHEN status = 0 THEN o END AS o, "
+            "CASE WHEN status = 0 THEN d END AS d, CASE WHEN status = 0 THEN h END AS h, "
+            "count(*) AS n FROM ("
+            + classify.format(
+                extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects")
+            )
+            + ") GROUP BY ALL"
+        )
+        malformed = _malformed(con, "rec_rejects", rec_report)
+        status_counts = dict(
+            con.execute("SELECT status, sum(n)::BIGINT FROM stage GROUP BY status").fetchall()
+        )
+        bad = {c: int(status_counts.get(c, 0)) for c in range(1, 6)}
+        if any(bad.values()):
+            meta_cols = (
+                ", r.f AS f, r.rn AS rn, r.s_raw AS s_raw, r.c_raw AS c_raw, r.ts_raw AS ts_raw"
+            )
+            rn = "file_row_number" if job.records.format == "parquet" else "NULL"
+            extra_in = (
+                f", filename AS f, {rn} AS rn, CAST(subscriber AS VARCHAR) AS s_raw, "
+                "CAST(cell AS VARCHAR) AS c_raw, CAST(timestamp AS VARCHAR) AS ts_raw"
+            )
+            ex_rows = con.execute(
+                "SELECT status, f, rn, s_raw, c_raw, ts_raw FROM ("
+                + classify.format(
+                    extra=meta_cols, extra_in=extra_in, reader=reader_sql(job.records, meta=True)
+                )
+                + ") WHERE status BETWEEN 1 AND 5 "
+                f"QUALIFY row_number() OVER (PARTITION BY status ORDER BY f, rn) <= {MAX_EXAMPLES}"
+            ).fetchall()
+            for code in range(1, 6):
+                examples = [_record_example(r, key) for r in ex_rows if r[0] == code]
+                rec_report.add(STATUS_CODES[code], bad[code], examples)
+        rec_report.rows_read = int(sum(status_counts.values())) + malformed
+
+        # --- counts per (origin, destination, hour): callers are the (pseudonym, o, h) groups
+        hpos = hour_position_sql(job.window, "h")
+        if job.bounds is None:
+            sql = (
+                "SELECT o, d, h, sum(n)::BIGINT AS trips, count(*)::BIGINT AS callers FROM stage "
+                "WHERE status = 0 GROUP BY o, d, h"
+            )
+        else:
+            m, c = job.bounds
+            sql = (
+                f"SELECT o, d, h, sum(least(n, {c}))::BIGINT AS trips, count(*)::BIGINT AS callers FROM ("
+                f"SELECT o, d, h, n, row_number() OVER (PARTITION BY p ORDER BY n DESC, {hpos}, o) AS rk "
+                f"FROM stage WHERE status = 0) WHERE rk <= {m} GROUP BY o, d, h"
+            )
+        res = con.execute(sql + f" ORDER BY o, d, {hpos}").fetchnumpy()
+        report = InputReport(
+            records=rec_report,
+            subscribers=sub_report,
+            cells=cells_report,
+            records_outside_window=int(status_counts.get(6, 0)),
+            records_used=int(status_counts.get(0, 0)),
+            hash_collisions=int(collisions),
+        )
+        return EngineOutput(
+            zones=zones,
+            origin=np.asarray(res["o"], dtype=np.int64),
+            destination=np.asarray(res["d"], dtype=np.int64),
+            hour=np.asarray(res["h"], dtype=np.int64),
+            trips=np.asarray(res["trips"], dtype=np.int64),
+            callers=np.asarray(res["callers"], dtype=np.int64),
+            report=report,
+        )
+    finally:
+        con.close()
+
+
+def _record_example(row: tuple[Any, ...], key: bytes) -> dict[str, Any]:
+    _, f, rn, s_raw, c_raw, ts_raw = row
+    ex: dict[str, Any] = {"file": f}
+    if rn is not None:
+        ex["row"] = int(rn)
+    ex["subscriber"] = None if s_raw is None else f"pseudonym:{int(pseudonymise([s_raw], key)[0])}"
+    ex["cell"] = c_raw
+    ex["timestamp"] = ts_raw
+    return ex
