@@ -392,7 +392,7 @@ def _manifest(
             },
             "measurements": spec.mechanisms(),
             "post_processing": "hour totals clipped at 0; margins projected onto the simplex of that "
-            "total and rounded by largest remainder; cells fitted to both margins by min-cost flow "
+            "total and rounded by largest remainder; cells fitted to both margins as a transportation problem "
             "(closest non-negative integer table in L1)",
             "noise_seed": "withheld" if seed is not None else "fresh entropy",
         }

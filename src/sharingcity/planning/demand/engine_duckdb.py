@@ -300,21 +300,25 @@ def run(
         rkey = _key_expr("subscriber", rec_cols["subscriber"], sub_key_type)
         ckey = _key_expr("cell", rec_cols["cell"], cell_key_type)
         sod = "(hour(r.t) * 3600 + minute(r.t) * 60 + second(r.t))"
-        classify = f"""
+        window_cond = window_sql(job.window, sod)
+
+        def classify(extra: str, extra_in: str, reader: str) -> str:
+            return f"""
             SELECT CASE
                 WHEN r.s IS NULL OR r.c IS NULL OR r.tmiss THEN 1
                 WHEN r.t IS NULL THEN 2
                 WHEN cz.zi IS NULL THEN 3
                 WHEN sb.p IS NULL THEN 4
                 WHEN cz.zi < 0 OR sb.d < 0 THEN 5
-                WHEN NOT {window_sql(job.window, sod)} THEN 6
+                WHEN NOT {window_cond} THEN 6
                 ELSE 0 END AS status,
-              sb.p AS p, cz.zi AS o, sb.d AS d, hour(r.t) AS h{{extra}}
-            FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, {ts_missing} AS tmiss{{extra_in}}
-                  FROM {{reader}}) r
+              sb.p AS p, cz.zi AS o, sb.d AS d, hour(r.t) AS h{extra}
+            FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, {ts_missing} AS tmiss{extra_in}
+                  FROM {reader}) r
             LEFT JOIN cells_k cz ON r.c = cz.c
             LEFT JOIN subs sb ON r.s = sb.s
-        """
+            """
+
         if progress:
             progress("aggregating records with DuckDB")
         con.execute(
@@ -322,9 +326,7 @@ def run(
             "CASE WHEN status = 0 THEN p END AS p, CASE WHEN status = 0 THEN o END AS o, "
             "CASE WHEN status = 0 THEN d END AS d, CASE WHEN status = 0 THEN h END AS h, "
             "count(*) AS n FROM ("
-            + classify.format(
-                extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects")
-            )
+            + classify(extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects"))
             + ") GROUP BY ALL"
         )
         malformed = _malformed(con, "rec_rejects", rec_report)
@@ -343,7 +345,7 @@ def run(
             )
             ex_rows = con.execute(
                 "SELECT status, f, rn, s_raw, c_raw, ts_raw FROM ("
-                + classify.format(
+                + classify(
                     extra=meta_cols, extra_in=extra_in, reader=reader_sql(job.records, meta=True)
                 )
                 + ") WHERE status BETWEEN 1 AND 5 "

@@ -11,7 +11,7 @@ session of the cluster.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,34 @@ def local_spark(cores: int = 2, memory: str = "2g", app: str = "sharingcity-dema
     )
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def pseudonym_batches(key: bytes) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The ``mapInArrow`` function adding pseudonyms to (key, zone) batches.
+
+    Self-contained (only ``hmac`` and ``pyarrow``), so executors need not have this package
+    installed; it computes exactly :func:`..privacy.pseudonymise` (a test checks they agree).
+    """
+
+    def with_pseudonyms(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import hmac as _hmac
+
+        import pyarrow as _pa
+
+        for b in batches:
+            s = b.column(0)
+            p = [
+                -1
+                if v is None
+                else int.from_bytes(_hmac.digest(key, str(v).encode("utf-8"), "sha256")[:8], "big")
+                >> 1
+                for v in s.to_pylist()
+            ]
+            yield _pa.RecordBatch.from_arrays(
+                [s, _pa.array(p, _pa.int64()), b.column(1)], names=["s", "p", "zone"]
+            )
+
+    return with_pseudonyms
 
 
 def _family(dtype: Any) -> str:
@@ -277,27 +305,7 @@ def run(job: Job, *, spark: Any = None, progress: Any = None) -> EngineOutput:
 
         out_schema = f"s {sub_key_type}, p bigint, zone string"
 
-        def with_pseudonyms(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            # Self-contained (only hmac and pyarrow), so executors need not have this package;
-            # the same computation as privacy.pseudonymise (a test checks they agree).
-            import hmac as _hmac
-
-            import pyarrow as _pa
-
-            for b in batches:
-                s = b.column(0)
-                p = [
-                    -1
-                    if v is None
-                    else int.from_bytes(
-                        _hmac.digest(key, str(v).encode("utf-8"), "sha256")[:8], "big"
-                    )
-                    >> 1
-                    for v in s.to_pylist()
-                ]
-                yield _pa.RecordBatch.from_arrays(
-                    [s, _pa.array(p, _pa.int64()), b.column(1)], names=["s", "p", "zone"]
-                )
+        with_pseudonyms = pseudonym_batches(key)
 
         subs = (
             grouped.filter("nz = 1")

@@ -38,7 +38,7 @@ Top-down, per hour: the noisy hour total is clipped at 0; each noisy margin is p
 the non-negative vectors summing to that total (Euclidean projection onto a scaled simplex,
 Duchi et al. 2008) and rounded with the largest-remainder rule, which keeps the sum; finally
 the noisy cells are replaced by the non-negative integer table *closest in L1* that has exactly
-those row and column sums — a transportation problem solved as a min-cost flow, whose optimum
+those row and column sums — a transportation problem solved by LP (HiGHS dual simplex), whose vertex optimum
 is integral because the constraint matrix is totally unimodular. So the released table is
 non-negative integers and its margins are exactly the released margins.
 
@@ -319,13 +319,16 @@ def fit_integer_table(
 ) -> NDArray[np.int64]:
     """The non-negative integer table closest in L1 to ``noisy`` with the given margins.
 
-    Solved as a min-cost flow (OR-Tools): starting from ``max(noisy, 0)``, a unit of flow on
-    row→column raises a cell, on column→row lowers it (at most to zero), each at cost 1.
-    Integral because network matrices are totally unimodular.
+    Starting from ``y = max(noisy, 0)``, each cell may be raised by ``u >= 0`` or lowered by
+    ``0 <= v <= y`` at unit cost, subject to the row and column sums: a transportation
+    (min-cost flow) problem. Its constraint matrix — a bipartite incidence matrix with a
+    negated copy — is totally unimodular, so with integer data a *vertex* optimum is integral;
+    HiGHS' dual simplex (through :func:`scipy.optimize.linprog`) returns one.
 
-    Complexity: a min-cost flow on R + C nodes and 2 R C arcs.
+    Complexity: one LP with 2 R C columns and R + C rows (sparse).
     """
-    from ortools.graph.python import min_cost_flow
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array, hstack
 
     y = np.maximum(np.asarray(noisy, dtype=np.int64), 0)
     rows = np.asarray(row_sums, dtype=np.int64)
@@ -339,23 +342,30 @@ def fit_integer_table(
     col_excess = cols - y.sum(axis=0)
     if not row_excess.any() and not col_excess.any():
         return y
-    ri, ci = np.meshgrid(np.arange(n_r), np.arange(n_c), indexing="ij")
-    ri, ci = ri.ravel(), ci.ravel()
-    big = int(rows.sum() + y.sum() + 1)
-    tails = np.concatenate([ri, n_r + ci])
-    heads = np.concatenate([n_r + ci, ri])
-    caps = np.concatenate([np.full(ri.size, big), y.ravel()])
-    costs = np.ones(2 * ri.size, dtype=np.int64)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    flow.set_nodes_supplies(np.arange(n_r + n_c), np.concatenate([row_excess, -col_excess]))
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # cannot happen for equal, non-negative margins
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    f = flow.flows(arcs)
-    up = f[: ri.size].reshape(n_r, n_c)
-    down = f[ri.size :].reshape(n_r, n_c)
-    return y + up - down
+    n = n_r * n_c
+    cell = np.arange(n)
+    ri, ci = np.divmod(cell, n_c)
+    ones = np.ones(n)
+    incidence = csr_array(
+        (
+            np.concatenate([ones, ones]),
+            (np.concatenate([ri, n_r + ci]), np.concatenate([cell, cell])),
+        ),
+        shape=(n_r + n_c, n),
+    )
+    a_eq = hstack([incidence, -incidence]).tocsc()
+    b_eq = np.concatenate([row_excess, col_excess]).astype(np.float64)
+    bounds = np.column_stack(
+        [np.zeros(2 * n), np.concatenate([np.full(n, np.inf), y.ravel().astype(np.float64)])]
+    )
+    res = linprog(np.ones(2 * n), A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds")
+    if res.status != 0:  # cannot happen for equal, non-negative margins
+        raise RuntimeError(f"margin fitting failed: {res.message}")
+    x = np.rint(res.x).astype(np.int64)
+    table = y + (x[:n] - x[n:]).reshape(n_r, n_c)
+    if (table < 0).any() or (table.sum(axis=1) != rows).any() or (table.sum(axis=0) != cols).any():
+        raise RuntimeError("margin fitting returned a non-integral vertex")
+    return table
 
 
 @dataclass
