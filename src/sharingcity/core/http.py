@@ -25,11 +25,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = []
         for err in exc.errors:
-            loc = [
-                str(p)
-                for p in err.get("loc", ())
-                if p not in ("body", "payload", "query", "path", "form")
-            ]
+            # Drop ninja's location markers but never the last part: it is the field itself,
+            # which may well be called "body" or "path".
+            raw = [str(p) for p in err.get("loc", ())]
+            loc = [p for p in raw[:-1] if p not in ("body", "payload", "query", "path", "form")]
+            loc += raw[-1:]
             errors.append(
                 {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")}
             )
