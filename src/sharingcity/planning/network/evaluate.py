@@ -245,7 +245,9 @@ class RouteSetEvaluator:
         self._ride_cache[key] = hit
         return hit
 
-    def _ride_weights(self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True) -> np.ndarray:
+    def _ride_weights(
+        self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True
+    ) -> np.ndarray:
         """Weight of one ride between each pair of stops, inf if no route has both.
 
         ``(R0 + p) K + 1`` when ``lexicographic`` (time, then number of rides), else ``R0 + p``.
@@ -263,7 +265,9 @@ class RouteSetEvaluator:
         np.fill_diagonal(w, 0.0)
         return w
 
-    def _all_pairs(self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True) -> np.ndarray:
+    def _all_pairs(
+        self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True
+    ) -> np.ndarray:
         # SciPy turns a plain dense matrix into a masked array to find missing edges, which
         # costs about as much as the search itself at n = 70; our matrix already marks them
         # with inf, so hand it over as a masked array with no mask.
