@@ -38,7 +38,8 @@ def _number(path: Path, line: int, text: str, what: str, *, allow_missing: bool)
     if s == "" or s.lower() in ("inf", "infinity"):
         if allow_missing:
             return math.inf
-        raise SitingFileError(path, f"{what} is missing", line=line)
+        problem = "is missing" if s == "" else "is infinite"
+        raise SitingFileError(path, f"{what} {problem}", line=line)
     try:
         value = float(s)
     except ValueError:
@@ -106,7 +107,7 @@ def read_travel_csv(path: str | Path) -> TravelMatrix:
                     )
                 seen[name] = line
                 w = _number(path, line, record[1], f"demand of zone {name!r}", allow_missing=False)
-                if math.isinf(w):
+                if math.isinf(w):  # "1e999" parses as inf without the word
                     raise SitingFileError(path, f"demand of zone {name!r} is infinite", line=line)
                 row = [
                     _number(path, line, c, f"travel from {name!r} to {s!r}", allow_missing=True)

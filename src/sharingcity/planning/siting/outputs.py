@@ -122,7 +122,9 @@ def site_map(
 
         served = np.flatnonzero(result.assignment >= 0)
         segs = np.stack([zxy[served], sxy[result.assignment[served]]], axis=1)
-        ax.add_collection(LineCollection(segs, colors=colours[served], linewidths=0.4, alpha=0.5))
+        ax.add_collection(
+            LineCollection(list(segs), colors=colours[served], linewidths=0.4, alpha=0.5)
+        )
     ax.scatter(zxy[:, 0], zxy[:, 1], s=size, c=colours, linewidths=0, alpha=0.8)
     unchosen = np.setdiff1d(np.arange(sxy.shape[0]), np.asarray(result.sites, dtype=np.int64))
     ax.scatter(

@@ -344,7 +344,7 @@ def radius_model(
     na, m = d.shape
     order = np.argsort(d, axis=1, kind="stable")
     ds = np.take_along_axis(d, order, axis=1)
-    new = np.ones_like(ds, dtype=bool)
+    new = np.ones(ds.shape, dtype=bool)
     new[:, 1:] = ds[:, 1:] != ds[:, :-1]
     lvl = np.cumsum(new, axis=1) - 1
     last = lvl[:, m - p]  # z levels 0..last-1 exist
@@ -392,14 +392,15 @@ def radius_model(
 
 
 def _radius_start(info: dict[str, object], sites: np.ndarray, m: int) -> np.ndarray:
-    ds, lvl, last, zoff, d = info["_levels"]  # type: ignore[misc]
+    levels: tuple[np.ndarray, ...] = info["_levels"]  # type: ignore[assignment]
+    ds, lvl, last, zoff, d = levels
     cur = d[:, sites].min(axis=1)
     y = np.zeros(m)
     y[sites] = 1.0
     # z_ik = 1 iff D_k < travel to the nearest open site; D_k is ds at the level's first position.
     nz = int(zoff[-1])
     z = np.zeros(nz)
-    new = np.ones_like(ds, dtype=bool)
+    new = np.ones(ds.shape, dtype=bool)
     new[:, 1:] = ds[:, 1:] != ds[:, :-1]
     ii, pp = np.nonzero(new & (lvl < last[:, None]))
     z[zoff[ii] + lvl[ii, pp]] = (ds[ii, pp] < cur[ii]).astype(np.float64)
