@@ -1,0 +1,296 @@
+"""LEXIMIN and maximin panel lotteries by column generation with HiGHS.
+
+Flanigan, Gölz, Gupta, Hennig and Procaccia (Nature 596, 2021) choose the distribution over
+quota-meeting panels that maximises the smallest selection probability, then the second smallest,
+and so on (LEXIMIN). Their algorithm solves a sequence of LPs over panels, generating the panels
+("columns") with an integer program, and needs Gurobi. This module is an open-source re-derivation
+with two differences:
+
+* It works on **groups of interchangeable volunteers** (same quota values, no housemates; see
+  :class:`~sharingcity.planning.sortition.model.VolunteerGroups`) instead of people. The LEXIMIN
+  allocation is unique, hence equal inside a group, and any distribution over seat counts per group
+  turns into one over people by filling each group's seats uniformly at random (which the public draw
+  does). So the LPs have one row per group and the integer program one variable per group: the
+  paper's 2,000-person example has 3 groups.
+* Every LP and integer program is solved by HiGHS (``highspy``).
+
+Level by level, with ``f`` the probabilities fixed so far and ``U`` the groups not yet fixed, the dual
+LP restricted to the known panels ``P`` is::
+
+    minimise    ŷ − Σ_{t fixed} f_t·y_t
+    subject to  Σ_{t in U} y_t = 1
+                ŷ ≥ Σ_t y_t·seats_{P,t}/size_t      for every known panel P
+                y ≥ 0
+
+A new panel is one maximising ``Σ_t y_t·seats_t/size_t`` (the integer program); when its proven
+upper bound does not exceed ``ŷ`` (plus a tolerance) the level ``z`` is the LP value. Groups with
+``y_t > 0`` are at ``z`` in every optimal distribution (complementary slackness), so they are fixed;
+at least one group is fixed per level. Maximin is the first level only.
+
+References
+----------
+B. Flanigan, P. Gölz, A. Gupta, B. Hennig, A. D. Procaccia, "Fair algorithms for selecting citizens'
+assemblies", Nature 596, 548-552 (2021), doi:10.1038/s41586-021-03788-6 (Methods: "LEXIMIN").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._highs import INF, IncrementalLP, PanelOracle, solve_lp
+from .errors import InfeasibleQuotasError
+from .feasibility import explain_infeasibility
+from .lottery import PanelLottery
+from .model import PanelProblem, VolunteerGroups, group_volunteers
+
+__all__ = ["SelectionStats", "find_leximin", "find_maximin"]
+
+#: Columns whose reduced value is below this do not improve the LP (probabilities are in [0, 1]).
+PRICING_TOLERANCE = 1e-9
+#: Dual values above this mark a group as fixed at the current level.
+DUAL_TOLERANCE = 1e-7
+#: Fixed levels are lowered by this much so that later LPs stay feasible despite rounding.
+FIX_SLACK = 1e-9
+
+
+@dataclass
+class SelectionStats:
+    """What the computation did (for logs and benchmarks)."""
+
+    groups: int = 0
+    levels: int = 0
+    panels_generated: int = 0
+    oracle_calls: int = 0
+    lp_solves: int = 0
+    seconds: float = 0.0
+
+
+def find_leximin(
+    problem: PanelProblem,
+    *,
+    stats: SelectionStats | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PanelLottery:
+    """LEXIMIN lottery: maximise the smallest selection probability, then the next smallest, ...
+
+    Parameters
+    ----------
+    problem : PanelProblem
+    stats : SelectionStats, optional
+        Filled with counts and the running time.
+    progress : callable, optional
+        Called with a short message after each level.
+
+    Returns
+    -------
+    PanelLottery
+        Its ``minimum_probability`` equals the maximin value; no other distribution over valid
+        panels has a lexicographically larger sorted probability vector (up to ~1e-8).
+
+    Raises
+    ------
+    InfeasibleQuotasError
+        When no panel meets the quotas; its report names the conflicting quotas and the smallest
+        relaxation.
+
+    Notes
+    -----
+    Complexity: one LP and one small integer program (T variables, one row per quota) per generated
+    panel, for T groups; at most T levels. Volunteers who cannot sit on any valid panel get
+    probability 0 and are set aside first.
+    """
+    return _solve(problem, leximin=True, stats=stats, progress=progress)
+
+
+def find_maximin(
+    problem: PanelProblem,
+    *,
+    stats: SelectionStats | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PanelLottery:
+    """Maximin lottery: maximise the smallest selection probability only (the first LEXIMIN level).
+
+    Same parameters and errors as :func:`find_leximin`; the other probabilities are whatever the LP
+    solver's optimal vertex gives.
+    """
+    return _solve(problem, leximin=False, stats=stats, progress=progress)
+
+
+class _ColumnPool:
+    """Known panels (seat vectors), without duplicates."""
+
+    def __init__(self, count: int) -> None:
+        self.seats: list[np.ndarray] = []
+        self._seen: set[bytes] = set()
+        self.count = count
+
+    def add(self, seats: np.ndarray) -> bool:
+        key = seats.astype(np.int64).tobytes()
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        self.seats.append(seats.astype(np.int64))
+        return True
+
+
+def _initial_panels(
+    groups: VolunteerGroups, oracle: PanelOracle, pool: _ColumnPool, stats: SelectionStats
+) -> np.ndarray:
+    """Find panels covering every group that can be covered; return the mask of groups that cannot."""
+    sizes = groups.sizes.astype(np.float64)
+    covered = np.zeros(groups.count, dtype=bool)
+    never = np.zeros(groups.count, dtype=bool)
+    # Greedy cover: favour groups not yet on any panel (weighted per person, as the LP will be).
+    while True:
+        open_groups = ~covered & ~never
+        if not open_groups.any():
+            break
+        weights = np.where(open_groups, 1.0 / sizes, 0.0) + 1e-6 / sizes
+        found = oracle.best(weights)
+        stats.oracle_calls += 1
+        if found is None:
+            raise RuntimeError("panel model became infeasible after a feasible start")
+        seats = found[0]
+        newly = open_groups & (seats > 0)
+        if newly.any():
+            pool.add(seats)
+            covered |= newly
+            continue
+        # The best panel covers none of the open groups: test them one by one.
+        t = int(np.flatnonzero(open_groups)[0])
+        single = np.zeros(groups.count)
+        single[t] = 1.0
+        found = oracle.best(single)
+        stats.oracle_calls += 1
+        if found is None or found[0][t] == 0:
+            never[t] = True
+        else:
+            pool.add(found[0])
+            covered |= found[0] > 0
+    return never
+
+
+def _panel_row(seats: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Dual row of a panel: ŷ − Σ_t y_t·seats_t/size_t ≥ 0 (ŷ is the last column)."""
+    idx = np.flatnonzero(seats)
+    return np.append(idx, len(sizes)), np.append(-seats[idx] / sizes[idx], 1.0), 0.0, INF
+
+
+def _solve(
+    problem: PanelProblem,
+    *,
+    leximin: bool,
+    stats: SelectionStats | None,
+    progress: Callable[[str], None] | None,
+) -> PanelLottery:
+    started = time.perf_counter()
+    stats = stats if stats is not None else SelectionStats()
+    groups = group_volunteers(problem)
+    count = groups.count
+    stats.groups = count
+    oracle = PanelOracle(groups, problem.quotas, problem.size)
+    if oracle.best(np.zeros(count)) is None:
+        raise InfeasibleQuotasError(explain_infeasibility(problem))
+    sizes = groups.sizes.astype(np.float64)
+    pool = _ColumnPool(count)
+    never = _initial_panels(groups, oracle, pool, stats)
+    fixed = np.full(count, np.nan)
+    fixed[never] = 0.0
+
+    while np.isnan(fixed).any():
+        unfixed = np.isnan(fixed)
+        cost = np.append(np.where(unfixed, 0.0, -np.nan_to_num(fixed)), 1.0)
+        lower = np.append(np.zeros(count), -INF)
+        upper = np.full(count + 1, INF)
+        rows = [(np.flatnonzero(unfixed), np.ones(int(unfixed.sum())), 1.0, 1.0)]
+        rows.extend(_panel_row(seats, sizes) for seats in pool.seats)
+        dual = IncrementalLP(cost=cost, lower=lower, upper=upper, rows=rows, maximize=False)
+        while True:
+            solved = dual.solve()
+            stats.lp_solves += 1
+            if solved is None:
+                raise RuntimeError(
+                    "the LEXIMIN dual LP became infeasible; please report this instance"
+                )
+            values, level = solved
+            y = np.maximum(values[:count], 0.0)
+            y_hat = values[count]
+            found = oracle.best(y / sizes, beat=y_hat, tolerance=PRICING_TOLERANCE)
+            stats.oracle_calls += 1
+            assert found is not None
+            seats, value, bound = found
+            if bound <= y_hat + PRICING_TOLERANCE or not pool.add(seats):
+                break
+            dual.add_row(*_panel_row(seats, sizes))
+            stats.panels_generated += 1
+        stats.levels += 1
+        tight = unfixed & (y > DUAL_TOLERANCE)
+        if not tight.any():
+            tight = unfixed & (y == y[unfixed].max())
+        fixed[tight] = max(0.0, level - FIX_SLACK)
+        if progress is not None:
+            progress(
+                f"level {stats.levels}: probability {level:.6f} fixed for {int(tight.sum())} group(s), {len(pool.seats)} panels"
+            )
+        if not leximin:
+            break
+
+    weights = _final_distribution(pool, sizes, fixed, maximin=not leximin, never=never)
+    lottery = PanelLottery.from_weights(
+        groups,
+        problem.quotas,
+        problem.size,
+        pool.seats,
+        weights,
+        algorithm="leximin" if leximin else "maximin",
+    )
+    stats.seconds = time.perf_counter() - started
+    return lottery
+
+
+def _final_distribution(
+    pool: _ColumnPool, sizes: np.ndarray, fixed: np.ndarray, *, maximin: bool, never: np.ndarray
+) -> np.ndarray:
+    """Probabilities of the known panels meeting the fixed levels (maximin: maximising the minimum)."""
+    panels = len(pool.seats)
+    count = len(sizes)
+    shares = np.array(pool.seats, dtype=np.float64) / sizes  # (panels, groups)
+    rows: list[tuple[np.ndarray, np.ndarray, float, float]] = [
+        (np.arange(panels), np.ones(panels), 1.0, 1.0)
+    ]
+    if maximin:
+        # Variables: λ_P, then z. Rows: Σ λ = 1; Σ_P λ_P·share_{P,t} − z ≥ 0 for every coverable group.
+        for t in range(count):
+            if never[t]:
+                continue
+            idx = np.flatnonzero(shares[:, t])
+            rows.append((np.append(idx, panels), np.append(shares[idx, t], -1.0), 0.0, INF))
+        cost = np.append(np.zeros(panels), 1.0)
+        solved = solve_lp(
+            cost=cost,
+            lower=np.append(np.zeros(panels), -INF),
+            upper=np.full(panels + 1, INF),
+            rows=rows,
+            maximize=True,
+        )
+    else:
+        for t in range(count):
+            idx = np.flatnonzero(shares[:, t])
+            if len(idx) and fixed[t] > 0:
+                rows.append((idx, shares[idx, t], float(fixed[t]), INF))
+        solved = solve_lp(
+            cost=np.zeros(panels),
+            lower=np.zeros(panels),
+            upper=np.full(panels, INF),
+            rows=rows,
+            maximize=False,
+        )
+    if solved is None:
+        raise RuntimeError(
+            "no distribution over the generated panels meets the fixed levels; please report this instance"
+        )
+    return np.maximum(solved[0][:panels], 0.0)
