@@ -20,10 +20,19 @@ def saturday(hour: int = 14, weeks_ahead: int = 1) -> datetime:
 
 def room(dept=None, **kw) -> Resource:
     defaults = dict(
-        kind=Kind.ROOM, title="주민센터 다목적실", category="meeting", district=f.district(),
-        latitude=37.573, longitude=126.979, owner_department=dept or f.department(),
-        requires_approval=True, capacity=20, max_duration=4 * 60, min_duration=30,
-        verification_required="verified", checkin_required=True,
+        kind=Kind.ROOM,
+        title="주민센터 다목적실",
+        category="meeting",
+        district=f.district(),
+        latitude=37.573,
+        longitude=126.979,
+        owner_department=dept or f.department(),
+        requires_approval=True,
+        capacity=20,
+        max_duration=4 * 60,
+        min_duration=30,
+        verification_required="verified",
+        checkin_required=True,
     )
     defaults.update(kw)
     return Resource.objects.create(**defaults)
@@ -38,9 +47,17 @@ def open_daily(resource: Resource, opens: time = time(9), closes: time = time(22
 
 def item(owner=None, **kw) -> Resource:
     defaults = dict(
-        kind=Kind.ITEM, title="전동드릴", category="tool", district=f.district(),
-        latitude=37.57, longitude=126.98, owner_organisation=owner or f.organisation(),
-        window_rule="endpoints", min_duration=60, max_duration=7 * 24 * 60, deposit=10000,
+        kind=Kind.ITEM,
+        title="전동드릴",
+        category="tool",
+        district=f.district(),
+        latitude=37.57,
+        longitude=126.98,
+        owner_organisation=owner or f.organisation(),
+        window_rule="endpoints",
+        min_duration=60,
+        max_duration=7 * 24 * 60,
+        deposit=10000,
         verification_required="resident",
     )
     defaults.update(kw)
@@ -49,9 +66,16 @@ def item(owner=None, **kw) -> Resource:
 
 def parking(owner_user, **kw) -> Resource:
     defaults = dict(
-        kind=Kind.PARKING, title="거주자우선주차 12", district=f.district(), latitude=37.58,
-        longitude=126.97, owner_user=owner_user, booking_unit="hours", min_duration=60,
-        max_duration=12 * 60, verification_required="none",
+        kind=Kind.PARKING,
+        title="거주자우선주차 12",
+        district=f.district(),
+        latitude=37.58,
+        longitude=126.97,
+        owner_user=owner_user,
+        booking_unit="hours",
+        min_duration=60,
+        max_duration=12 * 60,
+        verification_required="none",
     )
     defaults.update(kw)
     return Resource.objects.create(**defaults)

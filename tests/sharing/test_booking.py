@@ -40,7 +40,9 @@ def city():
 def test_request_then_approve_notifies_both_sides(city):
     dept, officer, resident, hall = city
     start = sf.saturday(14)
-    b = bk.check_book(actor=resident, resource=hall, start=start, end=start + 3 * H, purpose="동아리")
+    b = bk.check_book(
+        actor=resident, resource=hall, start=start, end=start + 3 * H, purpose="동아리"
+    )
     assert b.state == Booking.State.REQUESTED
     assert Notification.objects.filter(recipient=officer, kind="sharing.booking.requested").exists()
     bk.check_approve(actor=officer, booking=b)
@@ -54,7 +56,9 @@ def test_auto_approved_without_approval_rule(city):
     hall.requires_approval = False
     hall.save()
     start = sf.saturday(10)
-    assert bk.check_book(actor=resident, resource=hall, start=start, end=start + H).state == "approved"
+    assert (
+        bk.check_book(actor=resident, resource=hall, start=start, end=start + H).state == "approved"
+    )
 
 
 def test_officer_of_another_department_cannot_approve(city):
@@ -150,7 +154,9 @@ def test_opening_hours_and_date_exceptions(city):
     DateException.objects.create(resource=hall, date=timezone.localdate(day), closed=True)
     with pytest.raises(InvalidInput):
         bk.check_book(actor=resident, resource=hall, start=day, end=day + H)
-    DateException.objects.filter(resource=hall).update(closed=False, opens=time(13), closes=time(15))
+    DateException.objects.filter(resource=hall).update(
+        closed=False, opens=time(13), closes=time(15)
+    )
     assert bk.check_book(actor=resident, resource=hall, start=day, end=day + H)
 
 
@@ -162,7 +168,9 @@ def test_endpoint_rule_for_items_allows_loans_over_closed_nights():
     b = bk.check_book(actor=member, resource=drill, start=start, end=start + 48 * H)
     assert b.state == "approved"
     with pytest.raises(InvalidInput):
-        bk.check_book(actor=member, resource=drill, start=start + 3 * 24 * H - 3 * H, end=start + 4 * 24 * H)
+        bk.check_book(
+            actor=member, resource=drill, start=start + 3 * 24 * H - 3 * H, end=start + 4 * 24 * H
+        )
 
 
 def test_unverified_resident_refused_for_verified_only_room(city):
@@ -211,7 +219,9 @@ def test_hold_confirms_or_expires(city):
     assert b.state == "held" and b.expires_at
     bk.check_confirm_hold(actor=resident, booking=b)
     assert Booking.objects.get(pk=b.pk).state == "requested"
-    b2 = bk.check_book(actor=resident, resource=hall, start=start + 2 * H, end=start + 3 * H, hold=True)
+    b2 = bk.check_book(
+        actor=resident, resource=hall, start=start + 2 * H, end=start + 3 * H, hold=True
+    )
     assert bk.expire_holds(now=timezone.now() + timedelta(minutes=16)) >= 1
     assert Booking.objects.get(pk=b2.pk).state == "expired"
     with pytest.raises(Conflict):
@@ -225,7 +235,9 @@ def test_check_out_and_in_with_deposit_and_overstay():
     bay = sf.parking(owner, deposit=5000)
     driver = f.resident()
     start = (timezone.now() + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
-    b = bk.check_book(actor=driver, resource=bay, start=start, end=start + 2 * H, vehicle_plate="12가 3456")
+    b = bk.check_book(
+        actor=driver, resource=bay, start=start, end=start + 2 * H, vehicle_plate="12가 3456"
+    )
     assert b.vehicle_plate == "12가3456"
     with pytest.raises(InvalidInput):
         bk.check_check_out(actor=driver, booking=b, now=start - 2 * H)
@@ -278,8 +290,11 @@ def test_no_show_strikes_then_suspension(city):
     assert Suspension.objects.filter(user=resident).exists()
     with pytest.raises(NotAllowed) as e:
         bk.check_book(
-            actor=resident, resource=hall, start=now + timedelta(days=5),
-            end=now + timedelta(days=5, hours=1), now=now + timedelta(days=4),
+            actor=resident,
+            resource=hall,
+            start=now + timedelta(days=5),
+            end=now + timedelta(days=5, hours=1),
+            now=now + timedelta(days=4),
         )
     assert e.value.code == "suspended"
 
@@ -309,8 +324,15 @@ def test_pool_gives_distinct_units_then_reports_full():
 def test_weekly_series_skips_and_reports_conflicts(city):
     _, officer, resident, hall = city
     start = sf.saturday(14)
-    bk.check_block(actor=officer, resource=hall, start=start + timedelta(weeks=1), end=start + timedelta(weeks=1) + H)
-    series = bk.check_book_weekly(actor=resident, resource=hall, start=start, end=start + 2 * H, weeks=4)
+    bk.check_block(
+        actor=officer,
+        resource=hall,
+        start=start + timedelta(weeks=1),
+        end=start + timedelta(weeks=1) + H,
+    )
+    series = bk.check_book_weekly(
+        actor=resident, resource=hall, start=start, end=start + 2 * H, weeks=4
+    )
     assert series.bookings.count() == 3
     assert len(series.skipped) == 1 and series.skipped[0]["code"] == "booking_conflict"
     with pytest.raises(InvalidInput):
@@ -321,7 +343,10 @@ def test_lottery_is_reproducible_and_books_the_winner(city):
     _, officer, _, hall = city
     start = sf.saturday(14)
     draw = bk.check_open_lottery(
-        actor=officer, resource=hall, start=start, end=start + 2 * H,
+        actor=officer,
+        resource=hall,
+        start=start,
+        end=start + 2 * H,
         closes_at=timezone.now() + timedelta(hours=1),
     )
     people = [f.resident() for _ in range(5)]
@@ -353,10 +378,18 @@ def test_parking_hours_and_plate_required():
     bay = sf.parking(f.resident())
     start = sf.saturday(10)
     with pytest.raises(InvalidInput) as e:
-        bk.check_book(actor=f.resident(), resource=bay, start=start + timedelta(minutes=30), end=start + 2 * H, vehicle_plate="12가3456")
+        bk.check_book(
+            actor=f.resident(),
+            resource=bay,
+            start=start + timedelta(minutes=30),
+            end=start + 2 * H,
+            vehicle_plate="12가3456",
+        )
     assert e.value.code == "whole_hours"
     with pytest.raises(InvalidInput) as e:
-        bk.check_book(actor=f.resident(), resource=bay, start=start, end=start + 2 * H, vehicle_plate="abc")
+        bk.check_book(
+            actor=f.resident(), resource=bay, start=start, end=start + 2 * H, vehicle_plate="abc"
+        )
     assert e.value.code == "invalid_plate"
     assert Booking.objects.count() == 0
 
@@ -365,12 +398,24 @@ def test_parking_windows_when_the_bay_is_free():
     bay = sf.parking(f.resident())
     from sharingcity.sharing.services import resources
 
-    resources.check_set_windows(actor=bay.owner_user, resource=bay, windows=[(5, time(9), time(18))])
+    resources.check_set_windows(
+        actor=bay.owner_user, resource=bay, windows=[(5, time(9), time(18))]
+    )
     start = sf.saturday(9)
-    assert bk.check_book(actor=f.resident(), resource=bay, start=start, end=start + 9 * H, vehicle_plate="12가3456")
+    assert bk.check_book(
+        actor=f.resident(), resource=bay, start=start, end=start + 9 * H, vehicle_plate="12가3456"
+    )
     with pytest.raises(InvalidInput):
-        bk.check_book(actor=f.resident(), resource=bay, start=start + 9 * H, end=start + 10 * H, vehicle_plate="12가3456")
+        bk.check_book(
+            actor=f.resident(),
+            resource=bay,
+            start=start + 9 * H,
+            end=start + 10 * H,
+            vehicle_plate="12가3456",
+        )
     with pytest.raises(InvalidInput):
-        resources.check_set_windows(actor=bay.owner_user, resource=bay, windows=[(7, time(9), time(10))])
+        resources.check_set_windows(
+            actor=bay.owner_user, resource=bay, windows=[(7, time(9), time(10))]
+        )
     with pytest.raises(NotAllowed):
         resources.check_set_windows(actor=f.resident(), resource=bay, windows=[])

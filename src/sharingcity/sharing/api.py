@@ -8,6 +8,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from sharingcity.core import access
 from sharingcity.core.errors import InvalidInput
@@ -197,7 +198,7 @@ def create_resource(request, payload: ResourceIn):
         pool=pool,
         **data,
     )
-    return 201, ResourceOut.from_resource(r)
+    return Status(201, ResourceOut.from_resource(r))
 
 
 class WindowIn(Schema):
@@ -290,7 +291,7 @@ def create_booking(request, payload: BookingIn):
         b = bk.check_book_pool(pool=get_object_or_404(ResourcePool, pk=payload.pool_id), **kw)
     else:
         b = bk.check_book(resource=get_object_or_404(Resource, pk=payload.resource_id), **kw)
-    return 201, BookingOut.of(b)
+    return Status(201, BookingOut.of(b))
 
 
 class SeriesIn(Schema):
@@ -311,11 +312,14 @@ class SeriesOut(Schema):
 def create_series(request, resource_id: int, payload: SeriesIn):
     r = get_object_or_404(Resource, pk=resource_id)
     s = bk.check_book_weekly(actor=request.user, resource=r, **payload.dict())
-    return 201, {
-        "id": s.pk,
-        "booked": [BookingOut.of(b) for b in s.bookings.select_related("resource")],
-        "skipped": s.skipped,
-    }
+    return Status(
+        201,
+        {
+            "id": s.pk,
+            "booked": [BookingOut.of(b) for b in s.bookings.select_related("resource")],
+            "skipped": s.skipped,
+        },
+    )
 
 
 class BlockIn(Schema):
@@ -328,7 +332,9 @@ class BlockIn(Schema):
 @router.post("/resources/{resource_id}/blocks", response={201: BookingOut}, auth=AUTH)
 def create_block(request, resource_id: int, payload: BlockIn):
     r = get_object_or_404(Resource, pk=resource_id)
-    return 201, BookingOut.of(bk.check_block(actor=request.user, resource=r, **payload.dict()))
+    return Status(
+        201, BookingOut.of(bk.check_block(actor=request.user, resource=r, **payload.dict()))
+    )
 
 
 @router.get("/bookings", response=list[BookingOut], auth=AUTH)
@@ -421,7 +427,7 @@ class ReportOut(Schema):
 @router.post("/bookings/{booking_id}/dispute", response={201: ReportOut}, auth=AUTH)
 def dispute(request, booking_id: int, payload: TextIn):
     b = _booking(request, booking_id)
-    return 201, trust.check_dispute(actor=request.user, booking=b, text=payload.text)
+    return Status(201, trust.check_dispute(actor=request.user, booking=b, text=payload.text))
 
 
 class ReviewIn(Schema):
@@ -441,13 +447,16 @@ class ReviewOut(Schema):
 def review(request, booking_id: int, payload: ReviewIn):
     b = _booking(request, booking_id)
     r = trust.check_review(actor=request.user, booking=b, rating=payload.rating, text=payload.text)
-    return 201, {
-        "id": r.pk,
-        "about": r.about,
-        "rating": r.rating,
-        "text": r.text,
-        "published": r.published_at is not None,
-    }
+    return Status(
+        201,
+        {
+            "id": r.pk,
+            "about": r.about,
+            "rating": r.rating,
+            "text": r.text,
+            "published": r.published_at is not None,
+        },
+    )
 
 
 @router.get("/resources/{resource_id}/reviews", response=list[ReviewOut])
@@ -470,12 +479,15 @@ class ReportIn(Schema):
 def report(request, payload: ReportIn):
     resource = get_object_or_404(Resource, pk=payload.resource_id) if payload.resource_id else None
     booking = _booking(request, payload.booking_id) if payload.booking_id else None
-    return 201, trust.check_report(
-        actor=request.user,
-        reason=payload.reason,
-        text=payload.text,
-        resource=resource,
-        booking=booking,
+    return Status(
+        201,
+        trust.check_report(
+            actor=request.user,
+            reason=payload.reason,
+            text=payload.text,
+            resource=resource,
+            booking=booking,
+        ),
     )
 
 
@@ -511,13 +523,16 @@ class HoldOut(Schema):
 def join_queue(request, resource_id: int):
     r = get_object_or_404(Resource, pk=resource_id)
     h = lending.check_join_queue(actor=request.user, resource=r)
-    return 201, {
-        "id": h.pk,
-        "resource_id": r.pk,
-        "state": h.state,
-        "ready_until": h.ready_until,
-        "position": lending.queue_position(h),
-    }
+    return Status(
+        201,
+        {
+            "id": h.pk,
+            "resource_id": r.pk,
+            "state": h.state,
+            "ready_until": h.ready_until,
+            "position": lending.queue_position(h),
+        },
+    )
 
 
 class TicketIn(Schema):
@@ -534,8 +549,9 @@ class TicketOut(Schema):
 @router.post("/resources/{resource_id}/tickets", response={201: TicketOut}, auth=AUTH)
 def open_ticket(request, resource_id: int, payload: TicketIn):
     r = get_object_or_404(Resource, pk=resource_id)
-    return 201, lending.check_open_ticket(
-        actor=request.user, resource=r, description=payload.description
+    return Status(
+        201,
+        lending.check_open_ticket(actor=request.user, resource=r, description=payload.description),
     )
 
 
@@ -589,14 +605,16 @@ def _lottery(d: LotteryDraw) -> dict:
 @router.post("/resources/{resource_id}/lotteries", response={201: LotteryOut}, auth=AUTH)
 def open_lottery(request, resource_id: int, payload: LotteryIn):
     r = get_object_or_404(Resource, pk=resource_id)
-    return 201, _lottery(bk.check_open_lottery(actor=request.user, resource=r, **payload.dict()))
+    return Status(
+        201, _lottery(bk.check_open_lottery(actor=request.user, resource=r, **payload.dict()))
+    )
 
 
 @router.post("/lotteries/{draw_id}/enter", response={201: dict}, auth=AUTH)
 def enter_lottery(request, draw_id: int):
     d = get_object_or_404(LotteryDraw, pk=draw_id)
     e = bk.check_enter_lottery(actor=request.user, draw=d)
-    return 201, {"entry": e.pk}
+    return Status(201, {"entry": e.pk})
 
 
 @router.get("/lotteries/{draw_id}", response=LotteryOut, summary="A draw, auditable")
@@ -641,7 +659,7 @@ class MatchOut(Schema):
 
 @router.post("/homeshare/proposals", response={201: list[MatchOut]}, auth=AUTH)
 def propose(request, per_person: int = Query(3, ge=1, le=10)):
-    return 201, homeshare.check_propose(actor=request.user, per_person=per_person)
+    return Status(201, homeshare.check_propose(actor=request.user, per_person=per_person))
 
 
 @router.get("/homeshare/matches", response=list[MatchOut], auth=AUTH)
@@ -689,7 +707,7 @@ class ApplicationOut(Schema):
 def apply(request, payload: ApplicationIn):
     data = payload.dict()
     org = get_object_or_404(Organisation, pk=data.pop("organisation"))
-    return 201, enterprises.check_apply(actor=request.user, organisation=org, **data)
+    return Status(201, enterprises.check_apply(actor=request.user, organisation=org, **data))
 
 
 class StageIn(Schema):
@@ -769,12 +787,15 @@ class GrantOut(Schema):
 @router.post("/enterprises/grants", response={201: GrantOut}, auth=AUTH)
 def request_grant(request, payload: GrantIn):
     d = get_object_or_404(Designation, pk=payload.designation_id)
-    return 201, enterprises.check_request_grant(
-        actor=request.user,
-        designation=d,
-        track=payload.track,
-        project=payload.project,
-        amount=payload.amount,
+    return Status(
+        201,
+        enterprises.check_request_grant(
+            actor=request.user,
+            designation=d,
+            track=payload.track,
+            project=payload.project,
+            amount=payload.amount,
+        ),
     )
 
 
@@ -816,12 +837,15 @@ def grant_loan(request, payload: LoanIn):
     data = payload.dict()
     org = get_object_or_404(Organisation, pk=data.pop("organisation"))
     loan = enterprises.check_grant_loan(actor=request.user, organisation=org, **data)
-    return 201, {
-        "id": loan.pk,
-        "amount": loan.amount,
-        "term_months": loan.term_months,
-        "repayments": list(loan.repayments.all()),
-    }
+    return Status(
+        201,
+        {
+            "id": loan.pk,
+            "amount": loan.amount,
+            "term_months": loan.term_months,
+            "repayments": list(loan.repayments.all()),
+        },
+    )
 
 
 @router.post("/enterprises/repayments/{repayment_id}/paid", response=RepaymentOut, auth=AUTH)
@@ -878,4 +902,4 @@ def import_partner(request, partner_id: int, payload: FeedIn):
     run = hub.check_import(actor=request.user, platform=p, data=payload.data)
     if run.failed:
         raise InvalidInput("bad_feed", run.failed, {"run": run.pk})
-    return 201, run
+    return Status(201, run)
