@@ -119,18 +119,21 @@ def parse_number(text: str) -> Fraction:
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    # One csv reader per line keeps exact line numbers; fields spanning lines are not part of
-    # the format, and a stray quote must not swallow the rest of the file.
+    # One list item per line keeps exact line numbers. A quoted field spanning lines is not part of
+    # the format; it almost always means an unclosed quote, which must not swallow the file.
     lines = text.splitlines()
     reader = csv.reader(lines, delimiter=";", strict=True)
     while True:
+        start = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValueError(reader.line_num, f"malformed CSV: {exc}") from None
-        yield reader.line_num, row
+            raise ValueError(start, f"malformed CSV: {exc} (unclosed quote?)") from None
+        if reader.line_num != start:
+            raise ValueError(start, "malformed CSV: a quoted field runs over several lines")
+        yield start, row
 
 
 def parse_pabulib(text: str, *, source: str = "<string>") -> PabulibFile:
