@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sharingcity.core import access
 from sharingcity.core.errors import NotAllowed
@@ -475,7 +475,7 @@ def list_proposals(request, filters: Query[ProposalFilterIn]):
 )
 def create_proposal(request, payload: ProposalIn):
     p = services.check_submit_online(author=request.user, **payload.dict())
-    return 201, _Row(_detail(_proposal(p.pk)))
+    return Status(201, _Row(_detail(_proposal(p.pk))))
 
 
 @router.post(
@@ -486,7 +486,7 @@ def create_proposal(request, payload: ProposalIn):
 )
 def create_offline_proposal(request, payload: OfflineProposalIn):
     p = services.check_submit_offline(actor=request.user, **payload.dict())
-    return 201, _Row(_detail(_proposal(p.pk)))
+    return Status(201, _Row(_detail(_proposal(p.pk))))
 
 
 @router.get(
@@ -620,7 +620,7 @@ def assign(request, proposal_id: int, payload: AssignIn):
 )
 def create_reply(request, proposal_id: int, payload: ReplyIn):
     r = services.check_reply(actor=request.user, proposal=_proposal(proposal_id), **payload.dict())
-    return 201, r
+    return Status(201, r)
 
 
 @router.post(
@@ -652,8 +652,11 @@ def list_notes(request, proposal_id: int):
     summary="Add an internal note",
 )
 def add_note(request, proposal_id: int, payload: NoteIn):
-    return 201, services.check_add_note(
-        actor=request.user, proposal=_proposal(proposal_id), body=payload.body
+    return Status(
+        201,
+        services.check_add_note(
+            actor=request.user, proposal=_proposal(proposal_id), body=payload.body
+        ),
     )
 
 
@@ -664,11 +667,14 @@ def add_note(request, proposal_id: int, payload: NoteIn):
     summary="Report implementation progress",
 )
 def progress(request, proposal_id: int, payload: ProgressIn):
-    return 201, services.check_post_progress(
-        actor=request.user,
-        proposal=_proposal(proposal_id),
-        percent=payload.percent,
-        body=payload.body,
+    return Status(
+        201,
+        services.check_post_progress(
+            actor=request.user,
+            proposal=_proposal(proposal_id),
+            percent=payload.percent,
+            body=payload.body,
+        ),
     )
 
 
@@ -708,8 +714,11 @@ def list_comments(request, proposal_id: int, after: int = 0, limit: int = Query(
     summary="Comment",
 )
 def add_comment(request, proposal_id: int, payload: CommentIn):
-    return 201, services.check_comment(
-        actor=request.user, proposal=_proposal(proposal_id), body=payload.body
+    return Status(
+        201,
+        services.check_comment(
+            actor=request.user, proposal=_proposal(proposal_id), body=payload.body
+        ),
     )
 
 
@@ -856,7 +865,7 @@ def create_ranking(request, payload: RankingIn):
         max_approvals=payload.max_approvals,
         candidates=[c.dict() for c in payload.candidates],
     )
-    return 201, _ranking(vote)
+    return Status(201, _ranking(vote))
 
 
 @router.post(
@@ -916,7 +925,7 @@ def event(request, event_id: int):
     "/events", response={201: EventOut, **ERRORS}, auth=AUTH, summary="Create an event (staff)"
 )
 def create_event(request, payload: EventIn):
-    return 201, services.check_create_event(actor=request.user, **payload.dict())
+    return Status(201, services.check_create_event(actor=request.user, **payload.dict()))
 
 
 @router.post(
@@ -927,7 +936,7 @@ def create_event(request, payload: EventIn):
 )
 def register(request, event_id: int):
     reg = services.check_register(user=request.user, event=get_object_or_404(Event, pk=event_id))
-    return 201, {"event_id": event_id, "state": reg.state}
+    return Status(201, {"event_id": event_id, "state": reg.state})
 
 
 @router.delete(

@@ -7,10 +7,10 @@ Everything is written with bulk inserts (COPY for supports on PostgreSQL) so ``-
 
 from __future__ import annotations
 
-import io
+import json
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from sharingcity.core.models import Department, User
@@ -36,6 +36,7 @@ from .models import (
     RoutingRule,
     RungReached,
     Status,
+    Support,
     TimelineEvent,
 )
 
@@ -261,9 +262,9 @@ def populate(city) -> None:
                 p.status = Status.COMPLETED if p.progress == 100 else Status.IN_PROGRESS
         elif rng.random() < 0.01 and age > 2:
             p.status = Status.WITHDRAWN
-        p.support_count = k
-    Proposal.objects.bulk_create(rows, batch_size=5000)
-    city.counts["proposals"] = len(rows)
+        if p.lead_department is None:
+            m["supports"] = 0  # waiting for the bureau: too new to have gathered supports
+        p.support_count = m["supports"]
 
     involvements, obligations, replies, events, rungs, progress, followups, comments = (
         [],
@@ -275,7 +276,7 @@ def populate(city) -> None:
         [],
         [],
     )
-    support_rows: list[tuple[int, int, object]] = []
+    support_rows: list[tuple[Proposal, int, object]] = []
     ladder = [(50, 30, "department_answer"), (100, None, "forum"), (1000, None, "mayor_answer")]
     for p, m in zip(rows, meta, strict=True):
         events.append(
@@ -335,7 +336,7 @@ def populate(city) -> None:
             span = max((now - p.received_at).total_seconds(), 60.0)
             step = span / (len(users) + 1)
             for j, u in enumerate(users):
-                support_rows.append((p.pk, u, p.received_at + timedelta(seconds=step * (j + 1))))
+                support_rows.append((p, u, p.received_at + timedelta(seconds=step * (j + 1))))
             p.support_count = len(users)
             for number, (threshold, window, action) in enumerate(ladder, start=1):
                 if len(users) < threshold:
@@ -526,18 +527,25 @@ def populate(city) -> None:
                         else Comment.State.VISIBLE,
                     )
                 )
-    Proposal.objects.bulk_update(
-        rows, ["support_count", "highest_rung", "forum_opened_at", "reply_due"], batch_size=5000
+    fast_insert(Proposal, rows, want_ids=True)
+    city.counts["proposals"] = len(rows)
+    for model, objs in (
+        (Involvement, involvements),
+        (Obligation, obligations),
+        (Reply, replies),
+        (RungReached, rungs),
+        (ProgressUpdate, progress),
+        (FollowUp, followups),
+        (Comment, comments),
+        (TimelineEvent, events),
+    ):
+        fast_insert(model, objs)
+    adapt = connection.ops.adapt_datetimefield_value
+    _copy_rows(
+        Support,
+        ["proposal_id", "user_id", "created_at"],
+        ((p.pk, u, adapt(t)) for p, u, t in support_rows),
     )
-    Involvement.objects.bulk_create(involvements, batch_size=5000, ignore_conflicts=True)
-    Obligation.objects.bulk_create(obligations, batch_size=5000)
-    Reply.objects.bulk_create(replies, batch_size=5000)
-    RungReached.objects.bulk_create(rungs, batch_size=5000)
-    ProgressUpdate.objects.bulk_create(progress, batch_size=5000)
-    FollowUp.objects.bulk_create(followups, batch_size=5000)
-    Comment.objects.bulk_create(comments, batch_size=5000)
-    TimelineEvent.objects.bulk_create(events, batch_size=5000)
-    _write_supports(support_rows)
     city.counts.update(
         {
             "supports": len(support_rows),
@@ -571,26 +579,55 @@ def _reply(rng, p, dept, officers, outcome, at) -> Reply:
     )
 
 
-def _write_supports(rows: list[tuple[int, int, object]]) -> None:
-    table = "voice_support"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            raw = cur.cursor  # psycopg 3: COPY is an order of magnitude faster than INSERTs
-            with raw.copy(f"COPY {table} (proposal_id, user_id, created_at) FROM STDIN") as copy:
-                buf = io.StringIO()
-                for i, (p, u, t) in enumerate(rows, start=1):
-                    buf.write(f"{p}\t{u}\t{t.isoformat()}\n")
-                    if i % 50_000 == 0:
-                        copy.write(buf.getvalue())
-                        buf = io.StringIO()
-                copy.write(buf.getvalue())
+def _adapt(field, obj):
+    value = getattr(obj, field.attname)
+    if value is None and field.is_relation:
+        related = getattr(obj, field.name, None)  # an object saved after this one was built
+        value = related.pk if related is not None else None
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def fast_insert(model, objs: list, *, want_ids: bool = False) -> None:
+    """Insert model instances without Django's per-value preparation (an order of magnitude
+    faster than ``bulk_create`` for the 100x city). With ``want_ids`` the new primary keys are
+    read back in insertion order (the generator is the only writer)."""
+    if not objs:
         return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    start = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _copy_rows(model, [f.column for f in fields], ([_adapt(f, o) for f in fields] for o in objs))
+    if want_ids:
+        ids = list(model.objects.filter(pk__gt=start).order_by("pk").values_list("pk", flat=True))
+        if len(ids) != len(objs):
+            raise RuntimeError(f"{model.__name__}: expected {len(objs)} new rows, found {len(ids)}")
+        for o, pk in zip(objs, ids, strict=True):
+            o.pk = pk
+            o._state.adding = False
+
+
+def _copy_rows(model, columns: list[str], rows) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cur:
-        for start in range(0, len(rows), 20_000):
-            cur.executemany(
-                f"INSERT INTO {table} (proposal_id, user_id, created_at) VALUES (%s, %s, %s)",
-                rows[start : start + 20_000],
-            )
+        if connection.vendor == "postgresql":
+            # psycopg 3's COPY: far faster than INSERT for millions of supports.
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch: list = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 20_000:
+                cur.executemany(sql, batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
 
 
 def _ranking(city, proposals, verified, now) -> None:
@@ -629,19 +666,15 @@ def _ranking(city, proposals, verified, now) -> None:
         weights = [1.0 / (i + 1) ** 0.7 for i in range(len(cands))]
         rng.shuffle(weights)
         voters = rng.sample(
-            verified, min(len(verified), (2000 if vote is last else 300) * city.scale)
+            verified, min(len(verified), (2000 if vote is last else 300) * min(city.scale, 10))
         )
-        ballots = RankingBallot.objects.bulk_create(
-            [
-                RankingBallot(
-                    vote=vote,
-                    voter_id=v,
-                    cast_at=vote.opens_at + timedelta(days=rng.randint(0, 25)),
-                )
-                for v in voters
-            ],
-            batch_size=5000,
-        )
+        ballots = [
+            RankingBallot(
+                vote=vote, voter_id=v, cast_at=vote.opens_at + timedelta(days=rng.randint(0, 25))
+            )
+            for v in voters
+        ]
+        fast_insert(RankingBallot, ballots, want_ids=True)
         through, approvals, counts = RankingBallot.candidates.through, [], {}
         for b in ballots:
             chosen = set()
@@ -650,7 +683,7 @@ def _ranking(city, proposals, verified, now) -> None:
             for c in chosen:
                 approvals.append(through(rankingballot_id=b.pk, rankingcandidate_id=cands[c].pk))
                 counts[c] = counts.get(c, 0) + 1
-        through.objects.bulk_create(approvals, batch_size=5000)
+        fast_insert(through, approvals)
         if vote is last:
             for i, c in enumerate(cands):
                 c.approvals = counts.get(i, 0)
@@ -691,7 +724,10 @@ def _events(city, proposals, depts, residents, now) -> None:
                 capacity=rng.choice([20, 30, 50, 80]),
             )
         )
-    Event.objects.bulk_create(evs, batch_size=2000)
+    for e in evs:
+        if e.starts_at < now:
+            e.outcome = "참석자들의 의견을 정리하여 관련 부서에 전달했습니다."
+    fast_insert(Event, evs, want_ids=True)
     regs, links = [], []
     through = Event.proposals.through
     for e in evs:
@@ -714,10 +750,8 @@ def _events(city, proposals, depts, residents, now) -> None:
                 )
             )
         if past and proposals:
-            e.outcome = "참석자들의 의견을 정리하여 관련 부서에 전달했습니다."
             for p in rng.sample(proposals, 2):
                 links.append(through(event_id=e.pk, proposal_id=p.pk))
-    Registration.objects.bulk_create(regs, batch_size=5000)
-    Event.objects.bulk_update([e for e in evs if e.outcome], ["outcome"], batch_size=2000)
+    fast_insert(Registration, regs)
     through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
     city.counts["events"] = len(evs)

@@ -237,7 +237,7 @@ def similar_proposals(
     else:
         cond = Q()
         for t in terms:
-            cond |= Q(title__icontains=t[:6])
+            cond |= Q(title__icontains=t)
         qs = qs.filter(cond)
     candidates = list(qs.order_by("-received_at").values_list("pk", "title")[:300])
     ranked = similarity.rank_similar(text, candidates, limit=limit)

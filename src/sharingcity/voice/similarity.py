@@ -85,11 +85,23 @@ def similarity(a: str, b: str) -> float:
     return dice(features(a), features(b))
 
 
+def _is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def stem(word: str) -> str:
+    """Drop a trailing syllable from Korean words of three or more syllables, where a particle
+    usually sits (버스를 -> 버스, 심야버스는 -> 심야버스), so prefix matching finds other forms."""
+    if len(word) >= 3 and _is_hangul(word[-1]):
+        return word[:-1]
+    return word
+
+
 def search_terms(text: str, *, limit: int = 6) -> list[str]:
-    """The longest distinct words of ``text``: the ones worth asking the database about."""
+    """The longest distinct word stems of ``text``: the ones worth asking the database about."""
     seen: dict[str, None] = {}
     for w in words(text):
-        seen.setdefault(w[:12], None)
+        seen.setdefault(stem(w)[:12], None)
     return sorted(seen, key=len, reverse=True)[:limit]
 
 
