@@ -237,7 +237,7 @@ def test_contribution_bounds_limit_each_subscriber(tmp_path):
     # (the busiest) keep them, each with at most 3 calls.
     zones = [f"Z{i}" for i in range(8)]
     rows = []
-    for i, z in enumerate(zones):
+    for i in range(len(zones)):
         for j in range(2 + i):  # Z7 busiest, then Z6
             rows.append({"subscriber": 1, "timestamp": f"2024-01-01 01:{j:02d}:00", "cell": i})
     pd.DataFrame(rows).to_csv(tmp_path / "r.csv", index=False)

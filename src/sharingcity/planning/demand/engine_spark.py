@@ -260,9 +260,10 @@ def run(job: Job, *, spark: Any = None, progress: Any = None) -> EngineOutput:
         if g["conf"]:
             ex = (
                 grouped.filter("nz > 1")
-                .join(valid, "subscriber")
+                .select("subscriber")
+                .join(valid.select("subscriber", "zone"), "subscriber")
                 .groupBy("subscriber")
-                .agg(F.array_sort(F.collect_set(valid["zone"])).alias("zones"))
+                .agg(F.array_sort(F.collect_set("zone")).alias("zones"))
                 .orderBy("subscriber")
                 .limit(MAX_EXAMPLES)
                 .collect()
