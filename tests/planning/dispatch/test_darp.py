@@ -126,7 +126,14 @@ def test_eight_step_schedules_pass_the_independent_check():
             seq.insert(p, i)
             seq.insert(rng.randint(p + 1, len(seq)), 3 + i)
         times = eight_step_schedule(
-            [0, *seq, 7], inst.travel, inst.service, inst.early, inst.late, 3, inst.max_ride_time, inst.max_route_duration
+            [0, *seq, 7],
+            inst.travel,
+            inst.service,
+            inst.early,
+            inst.late,
+            3,
+            inst.max_ride_time,
+            inst.max_route_duration,
         )
         load = [sum(inst.load[v] for v in seq[: k + 1]) for k in range(len(seq))]
         if max(load) > inst.capacity:

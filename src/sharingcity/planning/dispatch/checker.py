@@ -115,7 +115,9 @@ def check_darp_solution(
         elif i not in seen or n + i not in seen:
             problems.append(f"request {i}: pickup and drop-off not both visited")
         elif seen[i] != seen[n + i]:
-            problems.append(f"request {i}: pickup on route {seen[i]}, drop-off on route {seen[n + i]}")
+            problems.append(
+                f"request {i}: pickup on route {seen[i]}, drop-off on route {seen[n + i]}"
+            )
     if problems:
         return problems
     if times is not None and len(times) != len(routes):
@@ -131,7 +133,9 @@ def check_darp_solution(
                 problems.append(f"route {r}: drop-off of request {v} before its pickup")
             load += instance.load[v]
             if load > instance.capacity:
-                problems.append(f"route {r}: load {load} above capacity {instance.capacity} at node {v}")
+                problems.append(
+                    f"route {r}: load {load} above capacity {instance.capacity} at node {v}"
+                )
         if times is None:
             if not schedule_exists(instance, route):
                 problems.append(f"route {r}: no schedule meets windows, ride times and duration")
@@ -142,17 +146,23 @@ def check_darp_solution(
             continue
         for k, v in enumerate(path):
             if b[k] < instance.early[v] - tol or b[k] > instance.late[v] + tol:
-                problems.append(f"route {r}: node {v} served at {b[k]:.3f} outside [{instance.early[v]}, {instance.late[v]}]")
+                problems.append(
+                    f"route {r}: node {v} served at {b[k]:.3f} outside [{instance.early[v]}, {instance.late[v]}]"
+                )
             if k:
                 u = path[k - 1]
                 ready = b[k - 1] + instance.service[u] + _dist(instance, u, v)
                 if b[k] < ready - tol:
-                    problems.append(f"route {r}: node {v} served at {b[k]:.3f} before arrival {ready:.3f}")
+                    problems.append(
+                        f"route {r}: node {v} served at {b[k]:.3f} before arrival {ready:.3f}"
+                    )
         for v in route:
             if 1 <= v <= n:
                 ride = b[pos[n + v]] - (b[pos[v]] + instance.service[v])
                 if ride > instance.max_ride_time + tol:
-                    problems.append(f"route {r}: request {v} rides {ride:.3f} > L={instance.max_ride_time}")
+                    problems.append(
+                        f"route {r}: request {v} rides {ride:.3f} > L={instance.max_ride_time}"
+                    )
         duration = b[-1] - b[0]
         if duration > instance.max_route_duration + tol:
             problems.append(f"route {r}: duration {duration:.3f} > T={instance.max_route_duration}")

@@ -110,7 +110,11 @@ class DemoCity:
             raise DispatchError(f"centres must be ({d}, 2) and weights ({d},)")
         if (self.weights < 0).any() or self.weights.sum() <= 0:
             raise DispatchError("district weights must be non-negative with a positive sum")
-        for label, arr in (("hospitals", self.hospitals), ("welfare_centres", self.welfare_centres), ("depots", self.depots)):
+        for label, arr in (
+            ("hospitals", self.hospitals),
+            ("welfare_centres", self.welfare_centres),
+            ("depots", self.depots),
+        ):
             if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0:
                 raise DispatchError(f"{label} must be a non-empty (k, 2) array")
 

@@ -65,7 +65,9 @@ class DarpInstance:
             if len(getattr(self, attr)) != nodes:
                 raise ValueError(f"{attr} has {len(getattr(self, attr))} entries, expected {nodes}")
         xs, ys = self.x, self.y
-        travel = [[math.hypot(xs[a] - xs[b], ys[a] - ys[b]) for b in range(nodes)] for a in range(nodes)]
+        travel = [
+            [math.hypot(xs[a] - xs[b], ys[a] - ys[b]) for b in range(nodes)] for a in range(nodes)
+        ]
         object.__setattr__(self, "travel", travel)
 
     @property
@@ -157,7 +159,9 @@ def parse_cordeau(text: str, *, name: str = "instance", source: str = "<text>") 
         raise InstanceFormatError(source, None, "the file is empty")
     head_no, head = lines[0]
     if len(head) != 5:
-        raise InstanceFormatError(source, head_no, f"header needs 5 fields 'K n T Q L', found {len(head)}")
+        raise InstanceFormatError(
+            source, head_no, f"header needs 5 fields 'K n T Q L', found {len(head)}"
+        )
     k = _integer(head[0], source, head_no, "vehicle count K")
     n = _integer(head[1], source, head_no, "request count n")
     t_max = _number(head[2], source, head_no, "route duration T")
@@ -173,17 +177,25 @@ def parse_cordeau(text: str, *, name: str = "instance", source: str = "<text>") 
     body = lines[1:]
     if len(body) < nodes:
         last = body[-1][0] if body else head_no
-        raise InstanceFormatError(source, last, f"expected {nodes} node lines for n={n}, found {len(body)}")
+        raise InstanceFormatError(
+            source, last, f"expected {nodes} node lines for n={n}, found {len(body)}"
+        )
     if len(body) > nodes:
-        raise InstanceFormatError(source, body[nodes][0], f"extra line after the {nodes} node lines")
+        raise InstanceFormatError(
+            source, body[nodes][0], f"extra line after the {nodes} node lines"
+        )
     cols: list[list[float]] = [[] for _ in range(6)]
     for expected, (no, fields) in enumerate(body):
         if len(fields) != 7:
-            raise InstanceFormatError(source, no, f"node line needs 7 fields 'id x y d q e l', found {len(fields)}")
+            raise InstanceFormatError(
+                source, no, f"node line needs 7 fields 'id x y d q e l', found {len(fields)}"
+            )
         node_id = _integer(fields[0], source, no, "node id")
         if node_id != expected:
-            raise InstanceFormatError(source, no, f"node id {node_id} out of order, expected {expected}")
-        values = [
+            raise InstanceFormatError(
+                source, no, f"node id {node_id} out of order, expected {expected}"
+            )
+        values: list[float] = [
             _number(fields[1], source, no, "x"),
             _number(fields[2], source, no, "y"),
             _number(fields[3], source, no, "service duration"),
@@ -194,19 +206,27 @@ def parse_cordeau(text: str, *, name: str = "instance", source: str = "<text>") 
         if values[2] < 0:
             raise InstanceFormatError(source, no, f"negative service duration {values[2]}")
         if values[4] > values[5]:
-            raise InstanceFormatError(source, no, f"time window [{values[4]}, {values[5]}] ends before it starts")
-        for col, value in zip(cols, values, strict=True):
-            col.append(value)
+            raise InstanceFormatError(
+                source, no, f"time window [{values[4]}, {values[5]}] ends before it starts"
+            )
+        for col, cell in zip(cols, values, strict=True):
+            col.append(cell)
     load = [int(v) for v in cols[3]]
     for depot in (0, nodes - 1):
         if load[depot] != 0:
-            raise InstanceFormatError(source, body[depot][0], f"depot node {depot} has load {load[depot]}, expected 0")
+            raise InstanceFormatError(
+                source, body[depot][0], f"depot node {depot} has load {load[depot]}, expected 0"
+            )
     for i in range(1, n + 1):
         if not 0 < load[i] <= q_max:
-            raise InstanceFormatError(source, body[i][0], f"pickup {i} has load {load[i]}, expected 1..Q={q_max}")
+            raise InstanceFormatError(
+                source, body[i][0], f"pickup {i} has load {load[i]}, expected 1..Q={q_max}"
+            )
         if load[n + i] != -load[i]:
             raise InstanceFormatError(
-                source, body[n + i][0], f"drop-off {n + i} has load {load[n + i]}, expected {-load[i]} (pickup {i})"
+                source,
+                body[n + i][0],
+                f"drop-off {n + i} has load {load[n + i]}, expected {-load[i]} (pickup {i})",
             )
     return DarpInstance(
         name=name,

@@ -35,6 +35,10 @@ EPS = 1e-9
 # How many screened insertion positions are confirmed by full scheduling before giving up on a
 # route: the cheap screen lets few infeasible ones through, so this rarely binds.
 MAX_SCHEDULE_TRIES = 25
+# Simulated annealing: a solution this much worse than the first one is accepted with probability
+# one half at the start; the temperature then falls geometrically to END_RATIO of that.
+START_WORSE = 0.05
+END_RATIO = 1e-3
 
 
 class _Route:
@@ -179,7 +183,9 @@ class _Search:
         self.inst = inst
         self.rng = rng
         self.n = inst.n_requests
-        self.routes = [_Route(inst, [], [inst.early[0], inst.early[0]]) for _ in range(inst.n_vehicles)]
+        self.routes = [
+            _Route(inst, [], [inst.early[0], inst.early[0]]) for _ in range(inst.n_vehicles)
+        ]
         self.cache: list[dict[int, _Insertion | None]] = [{} for _ in range(inst.n_vehicles)]
         self.where: dict[int, int] = {}
         self.unserved: set[int] = set(range(1, self.n + 1))
@@ -360,7 +366,11 @@ class _Search:
         def relatedness(i: int) -> float:
             dist = t[seed][i] + t[n + seed][n + i]
             gap = abs(times[seed] - times[i]) + abs(times[n + seed] - times[n + i])
-            return 9.0 * dist / self.max_travel + 3.0 * gap / span + (0.0 if self.where[i] == self.where[seed] else 1.0)
+            return (
+                9.0 * dist / self.max_travel
+                + 3.0 * gap / span
+                + (0.0 if self.where[i] == self.where[seed] else 1.0)
+            )
 
         others = sorted((relatedness(i), i) for i in served if i != seed)
         chosen = [seed]
@@ -429,7 +439,12 @@ def solve_darp(
     current = search.objective()
     best_obj = current
     best = search.snapshot()
-    destroys = [search.remove_random, search.remove_worst, search.remove_related, search.remove_route_part]
+    destroys = [
+        search.remove_random,
+        search.remove_worst,
+        search.remove_related,
+        search.remove_route_part,
+    ]
     repairs = [(1, 0.0), (1, 0.025), (2, 0.0), (2, 0.025), (3, 0.0), (instance.n_vehicles, 0.0)]
     w_destroy = [1.0] * len(destroys)
     w_repair = [1.0] * len(repairs)
@@ -438,8 +453,8 @@ def solve_darp(
     c_destroy = [0] * len(destroys)
     c_repair = [0] * len(repairs)
     routed_cost = sum(r.cost for r in search.routes) or 1.0
-    t_start = 0.05 * routed_cost / math.log(2.0)
-    t_end = t_start * 1e-3
+    t_start = START_WORSE * routed_cost / math.log(2.0)
+    t_end = t_start * END_RATIO
     lo = max(2, round(0.1 * n))
     hi = max(lo, min(round(0.4 * n), 30))
     iteration = 0

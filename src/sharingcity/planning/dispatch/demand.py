@@ -16,7 +16,13 @@ from sharingcity.planning.dispatch.city import DemoCity
 from sharingcity.planning.dispatch.errors import DispatchError
 from sharingcity.planning.dispatch.model import Request, Vehicle
 
-__all__ = ["HOUR_PROFILES", "SHIFT_PATTERNS", "generate_requests", "make_fleet", "forecast_from_history"]
+__all__ = [
+    "HOUR_PROFILES",
+    "SHIFT_PATTERNS",
+    "generate_requests",
+    "make_fleet",
+    "forecast_from_history",
+]
 
 # Relative number of calls by hour (shape only). Weekdays peak for morning appointments and the
 # return home in the afternoon; weekends are flatter and later.
@@ -97,7 +103,11 @@ def generate_requests(
     # Users go to the welfare centre of their own district or a neighbouring one.
     welfare_idx = np.array(
         [
-            int(np.argsort(((city.welfare_centres - h) ** 2).sum(axis=1))[rng.integers(min(3, len(city.welfare_centres)))])
+            int(
+                np.argsort(((city.welfare_centres - h) ** 2).sum(axis=1))[
+                    rng.integers(min(3, len(city.welfare_centres)))
+                ]
+            )
             for h in homes
         ]
     )
@@ -195,6 +205,8 @@ def forecast_from_history(days: Sequence[Sequence[Request]], n_districts: int) -
     for requests in days:
         for r in requests:
             if not 0 <= r.district < n_districts:
-                raise DispatchError(f"request {r.id}: district {r.district} outside 0..{n_districts - 1}")
+                raise DispatchError(
+                    f"request {r.id}: district {r.district} outside 0..{n_districts - 1}"
+                )
             counts[int(r.earliest // 60) % 24, r.district] += 1
     return counts / len(days)

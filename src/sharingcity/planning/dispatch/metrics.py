@@ -51,8 +51,16 @@ def service_metrics(run: SimulationRun) -> ServiceMetrics:
     """Summarise a run. Complexity: O(requests + legs)."""
     reqs = run.requests
     served = [o for o in run.outcomes if o.status == "served"]
-    waits = np.array([o.pickup - reqs[o.request].earliest for o in served]) if served else np.array([math.nan])
-    ratios = np.array([o.ride / o.direct if o.direct > 0 else 1.0 for o in served]) if served else np.array([math.nan])
+    waits = (
+        np.array([o.pickup - reqs[o.request].earliest for o in served])
+        if served
+        else np.array([math.nan])
+    )
+    ratios = (
+        np.array([o.ride / o.direct if o.direct > 0 else 1.0 for o in served])
+        if served
+        else np.array([math.nan])
+    )
     reasons = Counter(o.reason for o in run.outcomes if o.status != "served")
     km_total = sum(leg.km for leg in run.legs)
     km_empty = sum(leg.km for leg in run.legs if leg.kind != "loaded")
@@ -113,7 +121,9 @@ def check_run(run: SimulationRun) -> list[str]:
             continue
         v = vehicles[out.vehicle]
         if out.pickup < r.earliest - TOL or out.pickup > r.latest + TOL:
-            problems.append(f"request {r.id}: pickup {out.pickup:.2f} outside [{r.earliest}, {r.latest}]")
+            problems.append(
+                f"request {r.id}: pickup {out.pickup:.2f} outside [{r.earliest}, {r.latest}]"
+            )
         if out.assigned_at < r.booked_at - TOL:
             problems.append(f"request {r.id}: assigned before it was booked")
         if not v.fits(r):
@@ -134,15 +144,21 @@ def check_run(run: SimulationRun) -> list[str]:
     for leg in run.legs:
         legs_by_vehicle[leg.vehicle].append(leg)
         if leg.end < leg.start - TOL or leg.km < -TOL:
-            problems.append(f"vehicle {leg.vehicle}: leg with negative time or length at {leg.start:.2f}")
+            problems.append(
+                f"vehicle {leg.vehicle}: leg with negative time or length at {leg.start:.2f}"
+            )
     for vid, legs in legs_by_vehicle.items():
         legs.sort(key=lambda leg: (leg.start, leg.end))
         place = vehicles[vid].depot
         t = -math.inf
         for leg in legs:
             if leg.start < t - TOL:
-                problems.append(f"vehicle {vid}: leg at {leg.start:.2f} starts before the previous one ends ({t:.2f})")
+                problems.append(
+                    f"vehicle {vid}: leg at {leg.start:.2f} starts before the previous one ends ({t:.2f})"
+                )
             if math.dist(place, leg.origin) > 1e-6:
-                problems.append(f"vehicle {vid}: leg at {leg.start:.2f} starts away from where the vehicle was")
+                problems.append(
+                    f"vehicle {vid}: leg at {leg.start:.2f} starts away from where the vehicle was"
+                )
             place, t = leg.destination, leg.end
     return problems

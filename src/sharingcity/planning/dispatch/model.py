@@ -54,7 +54,9 @@ class Vehicle:
 
     def __post_init__(self) -> None:
         if self.shift_end <= self.shift_start:
-            raise DispatchError(f"vehicle {self.id}: shift ends at {self.shift_end} before it starts at {self.shift_start}")
+            raise DispatchError(
+                f"vehicle {self.id}: shift ends at {self.shift_end} before it starts at {self.shift_start}"
+            )
         if self.wheelchair_places < 0 or self.companion_seats < 0:
             raise DispatchError(f"vehicle {self.id}: negative capacity")
 
@@ -104,9 +106,13 @@ class Request:
 
     def __post_init__(self) -> None:
         if self.latest < self.earliest:
-            raise DispatchError(f"request {self.id}: window [{self.earliest}, {self.latest}] ends before it starts")
+            raise DispatchError(
+                f"request {self.id}: window [{self.earliest}, {self.latest}] ends before it starts"
+            )
         if self.booked_at > self.earliest:
-            raise DispatchError(f"request {self.id}: booked at {self.booked_at} after its earliest pickup {self.earliest}")
+            raise DispatchError(
+                f"request {self.id}: booked at {self.booked_at} after its earliest pickup {self.earliest}"
+            )
         if self.companions < 0:
             raise DispatchError(f"request {self.id}: negative companions")
 
@@ -118,11 +124,15 @@ class TravelModel(Protocol):
         """Driving time from ``a`` to ``b`` leaving at minute ``at``."""
         ...
 
-    def minutes_many(self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float) -> np.ndarray:
+    def minutes_many(
+        self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float
+    ) -> np.ndarray:
         """Driving times from many points to ``b`` (vectorised)."""
         ...
 
-    def minutes_matrix(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float) -> np.ndarray:
+    def minutes_matrix(
+        self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float
+    ) -> np.ndarray:
         """Driving times from points ``a`` (rows) to points ``b`` (columns) leaving at ``at``."""
         ...
 
@@ -165,11 +175,17 @@ class SpeedProfileTravel:
     def minutes(self, a: tuple[float, float], b: tuple[float, float], at: float) -> float:
         return self.km(a, b) * self._per_km(at)
 
-    def minutes_many(self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float) -> np.ndarray:
+    def minutes_many(
+        self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float
+    ) -> np.ndarray:
         return np.hypot(ax - b[0], ay - b[1]) * (self.detour * self._per_km(at))
 
-    def minutes_matrix(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float) -> np.ndarray:
-        return np.hypot(ax[:, None] - bx[None, :], ay[:, None] - by[None, :]) * (self.detour * self._per_km(at))
+    def minutes_matrix(
+        self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float
+    ) -> np.ndarray:
+        return np.hypot(ax[:, None] - bx[None, :], ay[:, None] - by[None, :]) * (
+            self.detour * self._per_km(at)
+        )
 
 
 class MatrixTravel:
@@ -188,7 +204,14 @@ class MatrixTravel:
         Road distances.
     """
 
-    def __init__(self, zones: np.ndarray, minutes: np.ndarray, km: np.ndarray, *, intrazonal_minutes: float = 5.0) -> None:
+    def __init__(
+        self,
+        zones: np.ndarray,
+        minutes: np.ndarray,
+        km: np.ndarray,
+        *,
+        intrazonal_minutes: float = 5.0,
+    ) -> None:
         zones = np.asarray(zones, dtype=float)
         minutes = np.asarray(minutes, dtype=float)
         km = np.asarray(km, dtype=float)
@@ -198,7 +221,9 @@ class MatrixTravel:
         if minutes.shape == (z, z):
             minutes = np.broadcast_to(minutes, (24, z, z))
         if minutes.shape != (24, z, z):
-            raise DispatchError(f"minutes must have shape (24, {z}, {z}) or ({z}, {z}), got {minutes.shape}")
+            raise DispatchError(
+                f"minutes must have shape (24, {z}, {z}) or ({z}, {z}), got {minutes.shape}"
+            )
         if km.shape != (z, z):
             raise DispatchError(f"km must have shape ({z}, {z}), got {km.shape}")
         if (minutes < 0).any() or (km < 0).any() or not np.isfinite(minutes).all():
@@ -217,8 +242,12 @@ class MatrixTravel:
             return self.intrazonal if a != b else 0.0
         return float(self.matrix[int(at // 60) % 24, za, zb])
 
-    def minutes_many(self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float) -> np.ndarray:
-        d2 = (ax[:, None] - self.zones[None, :, 0]) ** 2 + (ay[:, None] - self.zones[None, :, 1]) ** 2
+    def minutes_many(
+        self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float
+    ) -> np.ndarray:
+        d2 = (ax[:, None] - self.zones[None, :, 0]) ** 2 + (
+            ay[:, None] - self.zones[None, :, 1]
+        ) ** 2
         za = np.argmin(d2, axis=1)
         zb = self.zone_of(b)
         out = self.matrix[int(at // 60) % 24, za, zb].copy()
@@ -227,10 +256,14 @@ class MatrixTravel:
         return out
 
     def _zones_of(self, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-        d2 = (px[:, None] - self.zones[None, :, 0]) ** 2 + (py[:, None] - self.zones[None, :, 1]) ** 2
+        d2 = (px[:, None] - self.zones[None, :, 0]) ** 2 + (
+            py[:, None] - self.zones[None, :, 1]
+        ) ** 2
         return np.argmin(d2, axis=1)
 
-    def minutes_matrix(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float) -> np.ndarray:
+    def minutes_matrix(
+        self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, at: float
+    ) -> np.ndarray:
         za = self._zones_of(ax, ay)
         zb = self._zones_of(bx, by)
         out = self.matrix[int(at // 60) % 24][za[:, None], zb[None, :]].copy()
@@ -242,5 +275,9 @@ class MatrixTravel:
     def km(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         za, zb = self.zone_of(a), self.zone_of(b)
         if za == zb:
-            return 0.0 if a == b else float(np.min(self.km_matrix[self.km_matrix > 0], initial=1.0)) / 2
+            return (
+                0.0
+                if a == b
+                else float(np.min(self.km_matrix[self.km_matrix > 0], initial=1.0)) / 2
+            )
         return float(self.km_matrix[za, zb])

@@ -140,10 +140,19 @@ class BatchAssignment(DispatchPolicy):
 
     name = "batch"
 
-    def __init__(self, *, period: float = 0.5, wait_credit: float = 0.3, max_requests: int = 400, release_lead: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        period: float = 0.5,
+        wait_credit: float = 0.3,
+        max_requests: int = 400,
+        release_lead: float = 30.0,
+    ) -> None:
         super().__init__(release_lead=release_lead)
         if period <= 0 or wait_credit < 0 or max_requests < 1:
-            raise DispatchError("period must be positive, wait_credit non-negative and max_requests at least 1")
+            raise DispatchError(
+                "period must be positive, wait_credit non-negative and max_requests at least 1"
+            )
         self.period = period
         self.wait_credit = wait_credit
         self.max_requests = max_requests
@@ -196,7 +205,9 @@ class InsertionReoptimise(DispatchPolicy):
 
     name = "insertion"
 
-    def __init__(self, *, period: float = 5.0, empty_weight: float = 0.5, release_lead: float = 45.0) -> None:
+    def __init__(
+        self, *, period: float = 5.0, empty_weight: float = 0.5, release_lead: float = 45.0
+    ) -> None:
         super().__init__(release_lead=release_lead)
         if period <= 0 or empty_weight < 0:
             raise DispatchError("period must be positive and empty_weight non-negative")
@@ -293,7 +304,9 @@ class Repositioning(BatchAssignment):
         if any(r.earliest <= now for r in self.waiting.values()):
             return
         x, y = sim.positions(idle)
-        d2 = (x[:, None] - self.centres[None, :, 0]) ** 2 + (y[:, None] - self.centres[None, :, 1]) ** 2
+        d2 = (x[:, None] - self.centres[None, :, 0]) ** 2 + (
+            y[:, None] - self.centres[None, :, 1]
+        ) ** 2
         home = np.argmin(d2, axis=1)
         have = np.bincount(home, minlength=len(self.centres)).astype(float)
         expect = self.forecast[int(now // 60) % 24]
@@ -309,20 +322,24 @@ class Repositioning(BatchAssignment):
         if not givers:
             return
         slots: list[int] = []
-        for d in np.nonzero(surplus < 0)[0]:
-            slots.extend([int(d)] * int(-surplus[d]))
+        for short in np.nonzero(surplus < 0)[0]:
+            slots.extend([int(short)] * int(-surplus[short]))
         if not slots:
             return
         # Only the vehicles beyond each district's target move: the farthest from the centre.
         movers: list[int] = []
-        for d in np.nonzero(surplus > 0)[0]:
-            mine = [i for i in givers if home[i] == d]
-            mine.sort(key=lambda i: -d2[i, d])
-            movers.extend(mine[: int(surplus[d])])
+        for district in np.nonzero(surplus > 0)[0]:
+            mine = [i for i in givers if home[i] == district]
+            mine.sort(key=lambda i: -d2[i, district])
+            movers.extend(mine[: int(surplus[district])])
         cost = np.empty((len(movers), len(slots)))
         for a, i in enumerate(movers):
             for b, d in enumerate(slots):
-                cost[a, b] = sim.travel.minutes((float(x[i]), float(y[i])), (float(self.centres[d, 0]), float(self.centres[d, 1])), now)
+                cost[a, b] = sim.travel.minutes(
+                    (float(x[i]), float(y[i])),
+                    (float(self.centres[d, 0]), float(self.centres[d, 1])),
+                    now,
+                )
         rows, cols = linear_sum_assignment(cost)
         for a, b in zip(rows, cols, strict=True):
             if cost[a, b] <= self.max_move:
@@ -334,7 +351,9 @@ class Repositioning(BatchAssignment):
 POLICIES = ("baseline", "batch", "insertion", "reposition")
 
 
-def make_policy(name: str, *, forecast: np.ndarray | None = None, centres: np.ndarray | None = None) -> DispatchPolicy:
+def make_policy(
+    name: str, *, forecast: np.ndarray | None = None, centres: np.ndarray | None = None
+) -> DispatchPolicy:
     """A fresh policy by name (``reposition`` needs ``forecast`` and ``centres``)."""
     if name == "baseline":
         return FirstComeNearestIdle()

@@ -177,7 +177,9 @@ class Simulation:
         """Hand ``request`` to the policy's ``on_request`` at minute ``at``."""
         self._push(max(at, self.now), "release", request)
 
-    def add_timer(self, every: float, callback: Callable[[float], None], *, start: float = 0.0, until: float) -> None:
+    def add_timer(
+        self, every: float, callback: Callable[[float], None], *, start: float = 0.0, until: float
+    ) -> None:
         if every <= 0:
             raise DispatchError(f"timer period must be positive, got {every}")
         self._timers.append((every, callback, until))
@@ -206,7 +208,11 @@ class Simulation:
     def trip_minutes(self, r: Request, pickup: float) -> float:
         """Boarding, driving and alighting time of ``r`` picked up at ``pickup``."""
         o = self.options
-        return o.boarding_minutes + self.travel.minutes(r.origin, r.destination, pickup + o.boarding_minutes) + o.alighting_minutes
+        return (
+            o.boarding_minutes
+            + self.travel.minutes(r.origin, r.destination, pickup + o.boarding_minutes)
+            + o.alighting_minutes
+        )
 
     def pickup_if_appended(self, vids: np.ndarray, r: Request) -> np.ndarray:
         """Pickup times of ``r`` if added at the end of each vehicle's plan (``inf`` if not allowed).
@@ -228,7 +234,9 @@ class Simulation:
         hours = np.floor(start / 60.0)
         for h in np.unique(hours[ok]):
             sel = ok & (hours == h)
-            out[sel] = start[sel] + self.travel.minutes_many(fx[sel], fy[sel], r.origin, float(h * 60.0))
+            out[sel] = start[sel] + self.travel.minutes_many(
+                fx[sel], fy[sel], r.origin, float(h * 60.0)
+            )
         out = np.maximum(out, r.earliest)
         out[out > r.latest + 1e-9] = np.inf
         # The trip must end before the shift's end plus overtime; its length depends only on the
@@ -318,7 +326,17 @@ class Simulation:
         self.t0[vehicle], self.t1[vehicle] = self.now, self.now + minutes
         self._move_token[vehicle] += 1
         self._move_leg[vehicle] = len(self.legs)
-        self.legs.append(Leg(vehicle, self.now, self.now + minutes, (x, y), target, self.travel.km((x, y), target), "reposition"))
+        self.legs.append(
+            Leg(
+                vehicle,
+                self.now,
+                self.now + minutes,
+                (x, y),
+                target,
+                self.travel.km((x, y), target),
+                "reposition",
+            )
+        )
         self._push(self.now + minutes, "moved", vehicle, self._move_token[vehicle])
 
     # ---- internals ----------------------------------------------------------------------------
@@ -330,8 +348,12 @@ class Simulation:
         if k >= 0:
             leg = self.legs[k]
             if leg.end > self.now:
-                frac = (self.now - leg.start) / (leg.end - leg.start) if leg.end > leg.start else 1.0
-                self.legs[k] = Leg(v, leg.start, self.now, leg.origin, (px, py), leg.km * frac, leg.kind)
+                frac = (
+                    (self.now - leg.start) / (leg.end - leg.start) if leg.end > leg.start else 1.0
+                )
+                self.legs[k] = Leg(
+                    v, leg.start, self.now, leg.origin, (px, py), leg.km * frac, leg.kind
+                )
             self._move_leg[v] = -1
             self._move_token[v] += 1
         self.x0[v], self.y0[v] = px, py
@@ -387,8 +409,30 @@ class Simulation:
             depart = pickup + self.options.boarding_minutes
             ride = self.travel.minutes(r.origin, r.destination, depart)
             if drive > 0:
-                self.legs.append(Leg(v, self.now, arrive, here, r.origin, self.travel.km(here, r.origin), "to_pickup", rid))
-            self.legs.append(Leg(v, depart, depart + ride, r.origin, r.destination, self.travel.km(r.origin, r.destination), "loaded", rid))
+                self.legs.append(
+                    Leg(
+                        v,
+                        self.now,
+                        arrive,
+                        here,
+                        r.origin,
+                        self.travel.km(here, r.origin),
+                        "to_pickup",
+                        rid,
+                    )
+                )
+            self.legs.append(
+                Leg(
+                    v,
+                    depart,
+                    depart + ride,
+                    r.origin,
+                    r.destination,
+                    self.travel.km(r.origin, r.destination),
+                    "loaded",
+                    rid,
+                )
+            )
             out = self.outcomes[rid]
             out.pickup = pickup
             out.dropoff = depart + ride
@@ -422,7 +466,17 @@ class Simulation:
         depot = self.vehicles[v].depot
         minutes = self.travel.minutes((x, y), depot, self.now)
         if minutes > 0:
-            self.legs.append(Leg(v, self.now, self.now + minutes, (x, y), depot, self.travel.km((x, y), depot), "to_depot"))
+            self.legs.append(
+                Leg(
+                    v,
+                    self.now,
+                    self.now + minutes,
+                    (x, y),
+                    depot,
+                    self.travel.km((x, y), depot),
+                    "to_depot",
+                )
+            )
         self.x0[v], self.y0[v] = depot
         self.x1[v], self.y1[v] = depot
         self.log.append((self.now, "off", -1, v))
@@ -463,7 +517,10 @@ class Simulation:
                 out = self.outcomes[a]
                 if out.status == "pending" and out.vehicle < 0:
                     r = self.requests[a]
-                    on = any(v.shift_start <= r.latest and v.shift_end >= r.earliest for v in self.vehicles)
+                    on = any(
+                        v.shift_start <= r.latest and v.shift_end >= r.earliest
+                        for v in self.vehicles
+                    )
                     self.policy.on_expire(r)
                     self.refuse(a, REFUSED_EXPIRED if on else REFUSED_NO_SHIFT)
             elif kind == "timer":
