@@ -686,9 +686,7 @@ def do_withdraw_support(*, user: User, proposal_id: int) -> int:
 
 
 def _reach_rungs(proposal_id: int, count: int) -> None:
-    proposal = (
-        Proposal.objects.select_for_update().select_related("lead_department").get(pk=proposal_id)
-    )
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     now = timezone.now()
     reached = set(RungReached.objects.filter(proposal=proposal).values_list("threshold", flat=True))
     for rung in ladder_mod.ladder():
