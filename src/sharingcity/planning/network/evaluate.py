@@ -43,8 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components, floyd_warshall
+from scipy.sparse.csgraph import floyd_warshall
 
 from .errors import InfeasibleRouteSetError, NetworkError
 from .instance import TransitNetwork
@@ -152,30 +151,42 @@ def check_route_set(
             )
         if len(stops) == 1:
             reasons.append(f"route {k} has a single stop and goes nowhere")
-        for a, b in zip(stops[:-1], stops[1:], strict=True):
-            if 0 <= a < n and 0 <= b < n:
-                if a == b or not np.isfinite(times[a, b]):
-                    reasons.append(
-                        f"route {k}: stops {a} and {b} are not linked in the street graph"
-                    )
-                else:
-                    rows.append(a)
-                    cols.append(b)
-        for s in stops:
-            if 0 <= s < n:
-                served[s] = True
+        arr = np.asarray(stops)
+        a_arr, b_arr = arr[:-1], arr[1:]
+        known = (a_arr >= 0) & (a_arr < n) & (b_arr >= 0) & (b_arr < n)
+        linked = np.zeros(len(a_arr), dtype=bool)
+        linked[known] = np.isfinite(times[a_arr[known], b_arr[known]]) & (
+            a_arr[known] != b_arr[known]
+        )
+        for a, b in zip(a_arr[known & ~linked], b_arr[known & ~linked], strict=True):
+            reasons.append(f"route {k}: stops {a} and {b} are not linked in the street graph")
+        rows.extend(a_arr[linked].tolist())
+        cols.extend(b_arr[linked].tolist())
+        served[arr[(arr >= 0) & (arr < n)]] = True
     missing = np.flatnonzero(~served)
     if len(missing):
         listed = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
         reasons.append(f"{len(missing)} stop(s) not served by any route: {listed}")
     if served.sum() >= 2:
-        graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-        _, labels = connected_components(graph, directed=False)
-        parts = {int(labels[s]) for s in np.flatnonzero(served)}
+        # union-find over the links the routes use: cheaper than building a sparse graph
+        parent = list(range(n))
+
+        def root(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for a, b in zip(rows, cols, strict=True):
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[ra] = rb
+        served_stops = np.flatnonzero(served).tolist()
+        labels = {s: root(s) for s in served_stops}
+        parts = set(labels.values())
         if len(parts) > 1:
-            first = [
-                int(s) for s in np.flatnonzero(served & (labels == labels[rows[0] if rows else 0]))
-            ]
+            part = labels[served_stops[0]]
+            first = [s for s in served_stops if labels[s] == part]
             reasons.append(
                 f"the route network is disconnected: {len(parts)} separate parts "
                 f"(e.g. stops {', '.join(map(str, first[:10]))} reach no other part)"
@@ -226,6 +237,7 @@ class RouteSetEvaluator:
         self._total = float(network.demand.sum())
         self._n = n
         self._ride_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # -- building blocks ----------------------------------------------------------------------
     def _rides(self, route: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -238,7 +250,10 @@ class RouteSetEvaluator:
         r = np.asarray(key, dtype=np.intp)
         c = np.zeros(len(r))
         np.cumsum(self._ticks[r[:-1], r[1:]], out=c[1:])
-        a, b = np.triu_indices(len(r), 1)
+        pairs = self._pair_cache.get(len(r))
+        if pairs is None:
+            pairs = self._pair_cache[len(r)] = np.triu_indices(len(r), 1)
+        a, b = pairs
         hit = (r[a] * self._n + r[b], c[b] - c[a] + self._pen)
         if len(self._ride_cache) > 20_000:
             self._ride_cache.clear()

@@ -1,0 +1,138 @@
+"""Evaluator speed: our UTRP evaluator beside a plain-Python Dijkstra evaluator, same run.
+
+Both score the John (2016) Mumford1 route sets (70 stops, 15 routes of 10-30 stops) under
+Mumford's rules; the script checks they agree (ATT to 1e-9, d0-dun, TRT) and prints the time
+per route set and the ratio. "ours, full" is :meth:`RouteSetEvaluator.evaluate` (rule checks,
+transfer shares, journey matrices); "ours, ATT only" is :meth:`passenger_cost`, the call the
+optimiser makes at every step. Times are medians over repeats, in CPU and wall-clock time
+(the machine is shared, so quote the ratios)::
+
+    python bench/network_evaluator.py [--instance Mumford1] [--reference-sets 20] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shared import print_table, require_shared  # noqa: E402
+
+from sharingcity.planning.network import (  # noqa: E402
+    RouteSetEvaluator,
+    read_mumford_instance,
+    read_results_data,
+)
+from sharingcity.planning.network.reference import reference_scores  # noqa: E402
+
+
+def per_set(fn, sets, repeats: int) -> tuple[float, float]:
+    """Median CPU and wall seconds per route set over ``repeats`` passes."""
+    cpu, wall = [], []
+    for _ in range(repeats):
+        c0, w0 = time.process_time(), time.perf_counter()
+        for routes in sets:
+            fn(routes)
+        cpu.append((time.process_time() - c0) / len(sets))
+        wall.append((time.perf_counter() - w0) / len(sets))
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--instance", default="Mumford1", choices=("Mandl", "Mumford0", "Mumford1"))
+    p.add_argument(
+        "--reference-sets", type=int, default=20, help="route sets for the slow evaluator"
+    )
+    p.add_argument("--repeats", type=int, default=5)
+    args = p.parse_args()
+    folder = require_shared("tndp")
+    net = read_mumford_instance(folder, args.instance)
+    front = read_results_data(
+        folder / "solutions" / "john2016" / args.instance / "Results_data.csv"
+    )
+    sets = [row.routes for row in front]
+    step = max(1, len(sets) // args.reference_sets)
+    sample = sets[::step][: args.reference_sets]
+    ev = RouteSetEvaluator(net)
+
+    # agreement first: a fast wrong answer is worth nothing
+    worst = 0.0
+    for row in front:
+        got = ev.evaluate(row.routes)
+        worst = max(worst, abs(got.att - row.att))
+        assert got.trt == row.trt
+    for routes in sample:
+        fast = ev.evaluate(routes).summary()
+        slow = reference_scores(net, routes)
+        for key, value in slow.items():
+            assert abs(fast[key] - value) < 1e-9, (key, fast[key], value)
+
+    ref = per_set(lambda r: reference_scores(net, r), sample, max(1, args.repeats // 2))
+
+    # the evaluator caches the rides of each route it has seen (the optimiser changes one or
+    # two routes per step); "cold" clears that cache before every call
+    def cold_call(method):
+        def call(routes):
+            ev._ride_cache.clear()
+            return method(routes)
+
+        return call
+
+    full = per_set(cold_call(ev.evaluate), sets, args.repeats)
+    cold = per_set(cold_call(ev.passenger_cost), sets, args.repeats)
+    att_only = per_set(ev.passenger_cost, sets, args.repeats)
+    rows = [
+        ["plain-Python Dijkstra (reference)", len(sample), ref[0] * 1e3, ref[1] * 1e3, 1.0, 1.0],
+        [
+            "ours, full evaluate (cold cache)",
+            len(sets),
+            full[0] * 1e3,
+            full[1] * 1e3,
+            ref[0] / full[0],
+            ref[1] / full[1],
+        ],
+        [
+            "ours, ATT only (cold cache)",
+            len(sets),
+            cold[0] * 1e3,
+            cold[1] * 1e3,
+            ref[0] / cold[0],
+            ref[1] / cold[1],
+        ],
+        [
+            "ours, ATT only (warm route cache)",
+            len(sets),
+            att_only[0] * 1e3,
+            att_only[1] * 1e3,
+            ref[0] / att_only[0],
+            ref[1] / att_only[1],
+        ],
+    ]
+    print(
+        f"{args.instance}: {net.n_stops} stops, {len(sets)} John (2016) route sets; "
+        f"all agree with the published ATT (max error {worst:.1e}) and TRT, and with the "
+        f"reference on {len(sample)} sets"
+    )
+    print_table(
+        [
+            "evaluator",
+            "route sets",
+            "CPU ms / set",
+            "wall ms / set",
+            "speed-up (CPU)",
+            "speed-up (wall)",
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
