@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "sharingcity.core",
     "sharingcity.voice",
     "sharingcity.plans",
+    "sharingcity.budgeting",
     "sharingcity.sharing",
 ]
 
