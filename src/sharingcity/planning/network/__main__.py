@@ -58,12 +58,12 @@ def _report(routes, ev: Evaluation, header: dict[str, object], as_json: bool) ->
     route_set = format_route_set(routes)
     if as_json:
         return json.dumps({**header, "route_set": route_set, **ev.summary()})
-    lines = [f"{k:<11}{v}" for k, v in header.items()]
-    lines.append(f"{'route_set':<11}{route_set}")
-    lines.append(f"{'ATT':<11}{ev.att:.8f}")
+    lines = [f"{k:<12}{v}" for k, v in header.items()]
+    lines.append(f"{'route_set':<12}{route_set}")
+    lines.append(f"{'ATT':<12}{ev.att:.8f}")
     for key in ("d0", "d1", "d2", "dun"):
-        lines.append(f"{key:<11}{getattr(ev, key):.4f}")
-    lines.append(f"{'TRT':<11}{ev.trt:g}")
+        lines.append(f"{key:<12}{getattr(ev, key):.4f}")
+    lines.append(f"{'TRT':<12}{ev.trt:g}")
     return "\n".join(lines)
 
 
