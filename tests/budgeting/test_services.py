@@ -316,3 +316,35 @@ def test_only_bureau_admins_create_and_phases_go_in_order(admin):
     process = make_process(admin)
     with pytest.raises(Conflict):
         services.check_set_phase(actor=admin, process=process, phase="voting")
+
+
+def test_pabulib_round_trip_and_bad_files(admin, shared_data):
+    from sharingcity.planning import pb
+
+    dept = f.department()
+    path = shared_data("pabulib") / "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb"
+    process = services.check_import_pabulib(
+        actor=admin,
+        text=path.read_text(encoding="utf-8"),
+        title="",
+        department=dept,
+        rule="greedy",
+        source=path.name,
+    )
+    election = pb.election_from_pabulib(pb.read_pabulib(path))
+    expected = pb.greedy_utilitarian(election)
+    assert Tally.objects.get(process=process).selected == list(expected.selected)
+    again = pb.election_from_pabulib(pb.parse_pabulib(services.pabulib_text(process)))
+    assert again.n_voters == election.n_voters and sorted(p.id for p in again.projects) == sorted(
+        p.id for p in election.projects
+    )
+    with pytest.raises(InvalidInput) as e:
+        services.check_import_pabulib(
+            actor=admin, text="META\nkey;value\nbudget;x\n", title="bad", department=dept
+        )
+    assert e.value.code == "bad_pabulib_file" and "PROJECTS" in e.value.message
+    bad_cost = "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;abc\nVOTES\nvoter_id;vote\n1;1\n"
+    with pytest.raises(InvalidInput) as e:
+        services.check_import_pabulib(actor=admin, text=bad_cost, title="bad", department=dept)
+    assert e.value.details["line"] == 7, e.value.message
+    assert BudgetProcess.objects.count() == 1

@@ -310,3 +310,51 @@ def volunteer(request, panel_id: int, payload: VolunteerIn):
         actor=request.user, panel=panel, features=payload.dict(), household=payload.household
     )
     return Status(201, {"volunteer_id": v.external_id})
+
+
+@router.get(
+    "/processes/{process_id}/pabulib",
+    summary="The process as a Pabulib .pb file (anonymous ballots)",
+)
+def export_pabulib(request, process_id: int, district: str | None = None):
+    from django.http import HttpResponse
+
+    process = _process(process_id)
+    scope = None
+    if district:
+        scope = District.objects.filter(code=district).first()
+        if scope is None:
+            raise NotFound("Unknown district.", code="unknown_district")
+    text = services.pabulib_text(process, scope)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="process-{process.pk}.pb"'
+    return response
+
+
+class ImportIn(Schema):
+    text: str = Field(..., min_length=1, max_length=50_000_000)
+    title: str = Field("", max_length=200)
+    department: str = Field(..., min_length=1, max_length=60)
+    rule: str = Field("mes", max_length=20)
+    rule_parameters: dict[str, Any] = {}
+
+
+@router.post(
+    "/processes/import-pabulib",
+    response={201: ProcessOut},
+    auth=AUTH,
+    summary="Create a counted process from a .pb file",
+)
+def import_pabulib(request, payload: ImportIn):
+    department = Department.objects.filter(code=payload.department).first()
+    if department is None:
+        raise NotFound("Unknown department.", code="unknown_department")
+    process = services.check_import_pabulib(
+        actor=request.user,
+        text=payload.text,
+        title=payload.title,
+        department=department,
+        rule=payload.rule,
+        rule_parameters=payload.rule_parameters,
+    )
+    return Status(201, _process_out(process))

@@ -678,3 +678,107 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     return value
+
+
+# ------------------------------------------------------------------------------------------------
+# Pabulib exchange
+# ------------------------------------------------------------------------------------------------
+
+
+def pabulib_text(process: BudgetProcess, district: District | None = None) -> str:
+    """The process's projects and (anonymous) ballots as a Pabulib ``.pb`` file, with the
+    published outcome when there is one, so anyone can check the count with other tools."""
+    election, _projects = election_for(process, district)
+    tally = process.tallies.filter(district=district).first()
+    pf = pb.election_to_pabulib(
+        election, selected=tally.selected if tally else None, rule=process.rule
+    )
+    pf.meta.setdefault("description", process.title)
+    return pb.format_pabulib(pf)
+
+
+def check_import_pabulib(
+    *,
+    actor: User,
+    text: str,
+    title: str,
+    department: Department,
+    rule: str = "mes",
+    rule_parameters: Mapping[str, Any] | None = None,
+    source: str = "upload.pb",
+) -> BudgetProcess:
+    """Create a counted process from a ``.pb`` file (projects, anonymous ballots, the count)."""
+    access.require_role(actor, Role.BUREAU_ADMIN)
+    try:
+        pf = pb.parse_pabulib(text, source=source)
+        election = pb.election_from_pabulib(pf)
+    except pb.PabulibFormatError as e:
+        raise InvalidInput("bad_pabulib_file", str(e), {"line": getattr(e, "line", None)}) from None
+    except pb.PBError as e:
+        raise InvalidInput("bad_pabulib_file", str(e)) from None
+    kind = {
+        "approval": "approval",
+        "cumulative": "cumulative",
+        "ordinal": "ranked",
+        "choose-1": "approval",
+    }.get(election.vote_type)
+    if kind is None:
+        raise InvalidInput(
+            "unsupported_vote_type",
+            _("Ballots of type %(t)s cannot be imported.") % {"t": election.vote_type},
+        )
+    too_long = [p.id for p in election.projects if len(p.id) > 20]
+    if too_long:
+        raise InvalidInput(
+            "project_id_too_long",
+            _("Project ids longer than 20 characters: %(ids)s.") % {"ids": ", ".join(too_long[:5])},
+        )
+    longest = max((len(ballot) for ballot, _n in election.ballots()), default=1)
+    process = check_create_process(
+        actor=actor,
+        title=title or pf.meta.get("description", source),
+        year=timezone.now().year,
+        total_budget=int(election.budget),
+        ballot_type=kind,
+        rule=rule,
+        rule_parameters=rule_parameters,
+        max_choices=max(1, min(100, longest)),
+        points=1000,
+    )
+    with transaction.atomic():
+        BudgetProject.objects.bulk_create(
+            [
+                BudgetProject(
+                    process=process,
+                    code=p.id[:20],
+                    title=(p.name or p.id)[:200],
+                    department=department,
+                    proposed_cost=int(p.cost),
+                    cost=int(p.cost),
+                    status=BudgetProject.Status.FEASIBLE,
+                    feasibility_reason=_("Imported from %(s)s.") % {"s": source},
+                )
+                for p in election.projects
+            ]
+        )
+        rows, n = [], 0
+        for ballot, weight in election.ballots():
+            choices = {code: int(v) for code, v in ballot}
+            for _copy in range(weight):
+                n += 1
+                rows.append(
+                    Ballot(
+                        process=process,
+                        voter_key=f"imported-{n}",
+                        choices=choices,
+                        channel=Ballot.Channel.PAPER,
+                    )
+                )
+        Ballot.objects.bulk_create(rows, batch_size=5000)
+        BudgetProcess.objects.filter(pk=process.pk).update(
+            phase=Phase.RESULTS, voting_closes=timezone.now()
+        )
+        process.refresh_from_db()
+        do_count(process)
+        audit.record(actor, "budgeting.process.imported", process, source=source, ballots=n)
+    return process
