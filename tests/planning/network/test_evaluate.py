@@ -191,7 +191,7 @@ def grid_route_sets(draw):
     return routes
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     routes=grid_route_sets(),
     weights=st.lists(st.integers(1, 9), min_size=12, max_size=12),

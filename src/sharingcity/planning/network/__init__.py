@@ -10,11 +10,16 @@ Django-free: functions over plain data (numpy arrays, dataclasses).
   simulated annealing).
 * :mod:`.nightbus` -- routes and headways under a fleet budget maximising demand served, with a
   coverage-versus-fleet curve and an LP upper bound.
-* :mod:`.gtfs`, :mod:`.plots` -- a GTFS feed of a plan; a route map and the coverage chart.
+* :mod:`.gtfs`, :mod:`.plots` -- a GTFS feed of a plan; a route map and the coverage chart
+  (``plots`` imports matplotlib, so it is not imported here).
+* :mod:`.demo` -- the demo city's night network (Seoul's 25 districts).
+* :mod:`.reference` -- a plain-Python Dijkstra evaluator, the independent check of
+  :mod:`.evaluate`.
 
 Command line: ``python -m sharingcity.planning.network --help``.
 """
 
+from .demo import demo_city_network
 from .errors import (
     InfeasibleRouteSetError,
     InstanceFormatError,
@@ -22,6 +27,7 @@ from .errors import (
     RouteSetFormatError,
 )
 from .evaluate import Evaluation, RouteSetEvaluator, check_route_set, evaluate_route_set
+from .gtfs import export_gtfs
 from .instance import (
     PublishedRouteSet,
     TransitNetwork,
@@ -31,9 +37,29 @@ from .instance import (
     read_mumford_instance,
     read_results_data,
 )
+from .nightbus import (
+    CoveragePoint,
+    NightBusPlan,
+    NightBusSettings,
+    Service,
+    candidate_routes,
+    coverage_curve,
+    plan_night_buses,
+    served_trips,
+)
 from .optimise import DesignProgress, RouteDesign, design_pareto_front, design_routes
 
 __all__ = [
+    "CoveragePoint",
+    "NightBusPlan",
+    "NightBusSettings",
+    "Service",
+    "candidate_routes",
+    "coverage_curve",
+    "demo_city_network",
+    "export_gtfs",
+    "plan_night_buses",
+    "served_trips",
     "DesignProgress",
     "Evaluation",
     "InfeasibleRouteSetError",
