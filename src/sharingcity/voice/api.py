@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from sharingcity.core import access
-from sharingcity.core.errors import NotAllowed
+from sharingcity.core.errors import InvalidInput, NotAllowed
 from sharingcity.core.http import AUTH
 from sharingcity.core.models import Department, User
 
@@ -766,9 +767,7 @@ def inbox(
 ):
     dept = Department.objects.filter(code=department).first()
     if dept is None:
-        from sharingcity.core.errors import InvalidInput
-
-        raise InvalidInput("unknown_department", "Unknown department.", field="department")
+        raise InvalidInput("unknown_department", _("Unknown department."), field="department")
     selectors.require_queue_access(request.user, dept)
     page = selectors.inbox(dept, state=state, cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
@@ -784,7 +783,7 @@ def overdue(
     request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=100_000)
 ):
     if not (access.is_staff_member(request.user) or access.is_overseer(request.user)):
-        raise NotAllowed("Only staff and citizen overseers see the overdue board.")
+        raise NotAllowed(_("Only staff and citizen overseers see the overdue board."))
     return list(
         selectors.overdue().select_related("proposal__assigned_officer")[offset : offset + limit]
     )
