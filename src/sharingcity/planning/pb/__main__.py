@@ -21,14 +21,12 @@ import json
 import sys
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 from . import (
     COMPLETIONS,
     TIE_BREAKS,
     UTILITIES,
     MESCompletion,
-    Outcome,
     PBError,
     election_from_pabulib,
     greedy_utilitarian,
@@ -121,37 +119,6 @@ def _completion(args: argparse.Namespace) -> MESCompletion:
     )
 
 
-def _jsonable(outcome: Outcome) -> dict[str, Any]:
-    def num(x: Any) -> Any:
-        if isinstance(x, Fraction):
-            return int(x) if x.denominator == 1 else float(x)
-        if isinstance(x, dict):
-            return {k: num(v) for k, v in x.items()}
-        return x
-
-    return {
-        "rule": outcome.rule,
-        "parameters": outcome.parameters,
-        "selected": list(outcome.selected),
-        "budget": num(outcome.budget),
-        "total_cost": num(outcome.total_cost),
-        "money_left": num(outcome.money_left),
-        "endowment": num(outcome.endowment) if outcome.endowment is not None else None,
-        "mes_runs": outcome.mes_runs,
-        "projects": {
-            pid: {
-                "funded": r.funded,
-                "reason": r.reason,
-                "step": r.step,
-                "votes": r.votes,
-                "cost": num(r.cost),
-                "detail": num(r.detail),
-            }
-            for pid, r in outcome.projects.items()
-        },
-    }
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -204,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(_jsonable(outcome), ensure_ascii=False, indent=1))
+        print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=1))
         return 0
     print(" ".join(outcome.selected))
     if args.explain:

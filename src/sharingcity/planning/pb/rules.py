@@ -229,6 +229,41 @@ class Outcome:
     def money_left(self) -> Fraction:
         return self.budget - self.total_cost
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (fractions become int or float; payments as summaries)."""
+
+        def num(x: Any) -> Any:
+            if isinstance(x, Fraction):
+                return int(x) if x.denominator == 1 else float(x)
+            if isinstance(x, dict):
+                return {k: num(v) for k, v in x.items()}
+            if isinstance(x, float) and not math.isfinite(x):
+                return None  # a free project's "infinite" utility per cost; JSON has no infinity
+            return x
+
+        return {
+            "rule": self.rule,
+            "parameters": self.parameters,
+            "selected": list(self.selected),
+            "budget": num(self.budget),
+            "total_cost": num(self.total_cost),
+            "money_left": num(self.money_left),
+            "endowment": num(self.endowment) if self.endowment is not None else None,
+            "mes_runs": self.mes_runs,
+            "projects": {
+                pid: {
+                    "funded": r.funded,
+                    "reason": r.reason,
+                    "explanation": r.sentence(),
+                    "step": r.step,
+                    "votes": r.votes,
+                    "cost": num(r.cost),
+                    "detail": num(r.detail),
+                }
+                for pid, r in self.projects.items()
+            },
+        }
+
     def explain(self, currency: str = "") -> list[str]:
         """One sentence per project, funded ones first in funding order."""
         order = list(self.selected) + [p for p in self.projects if p not in set(self.selected)]
