@@ -101,12 +101,14 @@ def part_orlib(rows):
         print(rows[-1], flush=True)
 
 
-def part_synthetic(rows):
+def part_synthetic(rows, models):
     from sharingcity.planning.siting import synthetic_city
 
     for n, m, p in ((1000, 100, 10), (2000, 200, 20)):
         city = synthetic_city(n, m, seed=12345)
         for kind, ours in (("pmedian", ours_pmedian), ("mclp", ours_mclp)):
+            if kind not in models:
+                continue
             t0 = time.perf_counter()
             r = ours(city.demand, city.travel, p)
             ours_t = time.perf_counter() - t0
@@ -179,6 +181,8 @@ def main():
         default=0.0,
         help="also run spopt's maximal covering on the big instance with this limit",
     )
+    ap.add_argument("--parts", default="orlib,synthetic", help="comma list: orlib, synthetic")
+    ap.add_argument("--models", default="pmedian,mclp", help="synthetic part: pmedian, mclp")
     ap.add_argument("--child", choices=("pmedian", "mclp"), help=argparse.SUPPRESS)
     ap.add_argument("--who", choices=("ours", "spopt"), default="ours", help=argparse.SUPPRESS)
     ap.add_argument("--time-limit", type=float, default=None, help=argparse.SUPPRESS)
@@ -195,8 +199,10 @@ def main():
         ours_mclp(warm.demand, warm.travel, 2)
         spopt_run("pmedian", warm.demand, warm.travel, 2)
         rows: list[list[object]] = []
-        part_orlib(rows)
-        part_synthetic(rows)
+        if "orlib" in args.parts:
+            part_orlib(rows)
+        if "synthetic" in args.parts:
+            part_synthetic(rows, args.models.split(","))
         print()
         print_table(
             [

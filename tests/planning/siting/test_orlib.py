@@ -104,3 +104,13 @@ def test_binary_file(tmp_path):
     path.write_bytes(b"\xff\xfe\x00\x01")
     with pytest.raises(SitingFileError, match="cannot read"):
         read_orlib_pmedian(path)
+
+
+def test_model_size_guard_keeps_the_lagrangian_bound(optima):
+    """Past ``max_model_size`` no MILP is built; bound and gap still hold."""
+    folder, known = optima
+    inst = read_orlib_pmedian(folder / "pmed2.txt")  # the bound alone does not close pmed2
+    r = p_median(inst.demand, inst.travel, inst.p, max_model_size=10)
+    assert r.status == "heuristic" and "milp_skipped" in r.details
+    assert r.bound <= known["pmed2"] <= r.objective
+    assert 0 < r.gap < 0.01

@@ -266,7 +266,8 @@ class MaximalCoveringModel:
 
         Heuristic phase (at most 35 % of the time limit): greedy or ``start`` with swaps, then the
         LP relaxation, whose site values seed more swap searches (largest values first, then
-        seeded random roundings). A good incumbent matters: the LP bound is typically within a
+        seeded random roundings, alternating with perturbations of the best answer). A good
+        incumbent matters: the LP bound is typically within a
         few per cent, so closing the gap is mostly a matter of finding the optimum.
         """
         q = min(p, self.n_sites)
@@ -303,6 +304,13 @@ class MaximalCoveringModel:
                     break
                 if k == 0:
                     first = np.argsort(-ylp, kind="stable")[:q]
+                elif k % 2 == 1:
+                    # iterated local search: replace a few sites of the best answer
+                    first = sites.copy()
+                    out_ = rng.choice(q, size=max(1, q // 5), replace=False)
+                    pool = np.setdiff1d(np.arange(m), sites)
+                    pp = prob[pool] / prob[pool].sum()
+                    first[out_] = rng.choice(pool, size=out_.size, replace=False, p=pp)
                 else:
                     first = rng.choice(m, size=q, replace=False, p=prob)
                 cand = _swap_cover(cover, weight, first, deadline=heur_deadline)

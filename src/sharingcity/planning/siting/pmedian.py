@@ -506,6 +506,7 @@ def p_median(
     seed: int = 0,
     lagrangian_iterations: int = 3000,
     start: object | None = None,
+    max_model_size: int = 1_500_000,
 ) -> SitingResult:
     """Open ``p`` sites minimising total demand-weighted travel to the nearest open site.
 
@@ -534,6 +535,11 @@ def p_median(
     start : sequence of int, optional
         Sites to start the local search from (e.g. the answer for ``p - 1``; topped up greedily
         when shorter than ``p``). The better of this and the greedy start is kept.
+    max_model_size : int
+        Largest exact model (level variables, at most zones x (kept sites - p + 1)) worth
+        building. Beyond it (e.g. 10,000 zones x 500 sites) the answer rests on the Lagrangian
+        bound, the status is ``"heuristic"`` and ``details["milp_skipped"]`` says why; building
+        a model of millions of rows would take gigabytes and rarely improve the bound in time.
 
     Returns
     -------
@@ -584,8 +590,11 @@ def p_median(
         swaps += more
         if median_cost(w, d, other) < upper:
             sites, upper = other, median_cost(w, d, other)
-    # The bound gets at most 40 % of the time limit; the MILP needs the rest.
-    lag_deadline = math.inf if limit is None else t_start + 0.4 * limit
+    # The bound gets at most 40 % of the time limit and the MILP the rest, unless the MILP looks
+    # too large to help (then the bound gets 90 %).
+    active = int((w > 0).sum())
+    fits = active * (m - p + 1) <= max_model_size
+    lag_deadline = math.inf if limit is None else t_start + (0.4 if fits else 0.9) * limit
     lag = lagrangian_bound(
         w,
         d,
@@ -610,6 +619,13 @@ def p_median(
         closed, opened = fix_sites_by_reduced_cost(lag, p, integral=integral)
         keep = np.flatnonzero(~closed)
         details.update(sites_ruled_out=int(closed.sum()), sites_forced_open=int(opened.sum()))
+        size = active * (keep.size - p + 1)
+        if size > max_model_size:
+            details["milp_skipped"] = (
+                f"reduced model would have up to {size:,} level variables "
+                f"(max_model_size={max_model_size:,}); the Lagrangian bound stands"
+            )
+            return _finish(upper, bound, sites, HEURISTIC, method_used, details, d, t_start)
         h, info = radius_model(w, d[:, keep], p, forced_open=opened[keep])
         details.update({k: v for k, v in info.items() if not k.startswith("_")})
         in_keep = np.isin(sites, keep)
@@ -640,10 +656,23 @@ def p_median(
             status = OPTIMAL
     elif method == "exact":
         status = TIME_LIMIT
+    return _finish(upper, bound, sites, status, method_used, details, d, t_start)
+
+
+def _finish(
+    upper: float,
+    bound: float,
+    sites: np.ndarray,
+    status: str,
+    method_used: str,
+    details: dict[str, object],
+    travel: np.ndarray,
+    t_start: float,
+) -> SitingResult:
     return SitingResult(
         model=MODEL,
         sites=tuple(int(j) for j in np.sort(sites)),
-        assignment=nearest_assignment(d, np.sort(sites)),
+        assignment=nearest_assignment(travel, np.sort(sites)),
         objective=upper,
         bound=bound,
         gap=relative_gap(upper, bound),

@@ -44,7 +44,8 @@ class SitingResult:
         ``|objective - bound| / max(|objective|, tiny)``; 0 means proven optimal.
     status : str
         ``"optimal"`` (gap closed), ``"time limit"`` (stopped with an incumbent and a bound) or
-        ``"heuristic"`` (no exact solve was asked for; the bound is still valid).
+        ``"heuristic"`` (no exact solve was asked for, or the exact model was too large to
+        build; the bound is still proven).
     time_s : float
         Wall-clock seconds spent in the model.
     method : str
