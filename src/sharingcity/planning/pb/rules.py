@@ -665,6 +665,8 @@ class _MESEngine:
         b = np.full(self.election.n_groups, endowment)
         stale = self.initial_rho.copy()
         active = np.array(self.candidates, dtype=np.int64)
+        alive = np.zeros(len(stale), dtype=bool)
+        alive[active] = True
         selected: list[int] = []
         rhos: list[float] = []
         paid: list[NDArray[np.float64]] = []
@@ -694,7 +696,8 @@ class _MESEngine:
             pay = np.minimum(b[g], rho * self.util[j])
             b[g] -= pay
             gone.append(j)
-            active = active[~np.isin(active, gone)]
+            alive[gone] = False
+            active = active[alive[active]]
             selected.append(j)
             rhos.append(rho)
             paid.append(pay)
