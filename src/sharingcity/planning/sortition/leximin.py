@@ -53,6 +53,10 @@ __all__ = ["SelectionStats", "find_leximin", "find_maximin"]
 PRICING_TOLERANCE = 1e-9
 #: Dual values above this mark a group as fixed at the current level.
 DUAL_TOLERANCE = 1e-7
+#: Column generation stops when the level is proven within this of the optimum.
+LEVEL_TOLERANCE = 1e-8
+#: Weight of the best dual point found so far in the pricing point (Wentges smoothing).
+SMOOTHING = 0.5
 #: Fixed levels are lowered by this much so that later LPs stay feasible despite rounding.
 FIX_SLACK = 1e-9
 
@@ -67,11 +71,14 @@ class SelectionStats:
     oracle_calls: int = 0
     lp_solves: int = 0
     seconds: float = 0.0
+    #: False when ``time_limit`` stopped LEXIMIN before the last level (see find_leximin).
+    complete: bool = True
 
 
 def find_leximin(
     problem: PanelProblem,
     *,
+    time_limit: float | None = None,
     stats: SelectionStats | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PanelLottery:
@@ -80,6 +87,11 @@ def find_leximin(
     Parameters
     ----------
     problem : PanelProblem
+    time_limit : float, optional
+        Seconds after which no new level is started and the current one is cut short. The lottery
+        is then still valid and every volunteer keeps at least the last completed level (at least
+        the maximin value once the first level is done), but it is not fully LEXIMIN:
+        ``stats.complete`` is set to False.
     stats : SelectionStats, optional
         Filled with counts and the running time.
     progress : callable, optional
@@ -103,7 +115,7 @@ def find_leximin(
     panel, for T groups; at most T levels. Volunteers who cannot sit on any valid panel get
     probability 0 and are set aside first.
     """
-    return _solve(problem, leximin=True, stats=stats, progress=progress)
+    return _solve(problem, leximin=True, stats=stats, progress=progress, time_limit=time_limit)
 
 
 def find_maximin(
@@ -174,6 +186,17 @@ def _initial_panels(
     return never
 
 
+def _price(
+    oracle: PanelOracle, y: np.ndarray, sizes: np.ndarray, stats: SelectionStats
+) -> tuple[np.ndarray, float]:
+    """Best panel for dual values ``y`` and a proven upper bound on its value."""
+    found = oracle.best(y / sizes)
+    stats.oracle_calls += 1
+    if found is None:
+        raise RuntimeError("panel model became infeasible after a feasible start")
+    return found[0], found[2]
+
+
 def _panel_row(seats: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Dual row of a panel: ŷ − Σ_t y_t·seats_t/size_t ≥ 0 (ŷ is the last column)."""
     idx = np.flatnonzero(seats)
@@ -183,6 +206,8 @@ def _panel_row(seats: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.nda
 def _solve(
     problem: PanelProblem,
     *,
+    debug: Callable[[str], None] | None = None,
+    time_limit: float | None = None,
     leximin: bool,
     stats: SelectionStats | None,
     progress: Callable[[str], None] | None,
@@ -201,7 +226,12 @@ def _solve(
     fixed = np.full(count, np.nan)
     fixed[never] = 0.0
 
+    deadline = np.inf if time_limit is None else started + time_limit
+    last_level: float | None = None
     while np.isnan(fixed).any():
+        if time.perf_counter() > deadline:
+            stats.complete = False
+            break
         unfixed = np.isnan(fixed)
         cost = np.append(np.where(unfixed, 0.0, -np.nan_to_num(fixed)), 1.0)
         lower = np.append(np.zeros(count), -INF)
@@ -209,6 +239,9 @@ def _solve(
         rows = [(np.flatnonzero(unfixed), np.ones(int(unfixed.sum())), 1.0, 1.0)]
         rows.extend(_panel_row(seats, sizes) for seats in pool.seats)
         dual = IncrementalLP(cost=cost, lower=lower, upper=upper, rows=rows, maximize=False)
+        fixed_levels = np.nan_to_num(fixed)
+        center: np.ndarray | None = None
+        best_bound = np.inf
         while True:
             solved = dual.solve()
             stats.lp_solves += 1
@@ -219,15 +252,36 @@ def _solve(
             values, level = solved
             y = np.maximum(values[:count], 0.0)
             y_hat = values[count]
-            found = oracle.best(y / sizes, beat=y_hat, tolerance=PRICING_TOLERANCE)
-            stats.oracle_calls += 1
-            assert found is not None
-            seats, value, bound = found
-            if bound <= y_hat + PRICING_TOLERANCE or not pool.add(seats):
+            # Wentges smoothing: price at a point between the best dual found so far and the
+            # current one, which damps the oscillation of plain column generation.
+            trial = y if center is None else SMOOTHING * center + (1 - SMOOTHING) * y
+            seats, bound = _price(oracle, trial, sizes, stats)
+            upper_bound = bound - float(fixed_levels[~unfixed] @ trial[~unfixed])
+            if upper_bound < best_bound:
+                best_bound, center = upper_bound, trial
+            if debug is not None:
+                debug(f"{stats.levels} {len(pool.seats)} level={level:.9f} upper={best_bound:.9f}")
+            if best_bound - level <= LEVEL_TOLERANCE:
+                break
+            if time.perf_counter() > deadline:
+                stats.complete = False
+                break
+            if float(seats @ (y / sizes)) <= y_hat + PRICING_TOLERANCE:
+                # Mis-priced: the smoothed point gave no column for the current LP; price exactly.
+                seats, bound = _price(oracle, y, sizes, stats)
+                upper_bound = bound - float(fixed_levels[~unfixed] @ y[~unfixed])
+                if upper_bound < best_bound:
+                    best_bound, center = upper_bound, y
+                if bound <= y_hat + PRICING_TOLERANCE:
+                    break
+            if not pool.add(seats):
                 break
             dual.add_row(*_panel_row(seats, sizes))
             stats.panels_generated += 1
+        if not stats.complete:
+            break
         stats.levels += 1
+        last_level = max(0.0, level - FIX_SLACK)
         tight = unfixed & (y > DUAL_TOLERANCE)
         if not tight.any():
             tight = unfixed & (y == y[unfixed].max())
@@ -239,6 +293,13 @@ def _solve(
         if not leximin:
             break
 
+    name = "leximin" if leximin else "maximin"
+    if not stats.complete:
+        name = f"leximin (time limit: {stats.levels} level(s) completed)"
+        if last_level is None:
+            leximin = False  # stopped inside the first level: keep the best maximin found
+        else:
+            fixed[np.isnan(fixed)] = last_level
     weights = _final_distribution(pool, sizes, fixed, maximin=not leximin, never=never)
     lottery = PanelLottery.from_weights(
         groups,
@@ -246,7 +307,7 @@ def _solve(
         problem.size,
         pool.seats,
         weights,
-        algorithm="leximin" if leximin else "maximin",
+        algorithm=name,
     )
     stats.seconds = time.perf_counter() - started
     return lottery
