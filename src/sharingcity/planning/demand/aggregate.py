@@ -23,7 +23,7 @@ from .job import EngineOutput, Job
 from .privacy import NoiseSpec, derive_key, noisy_release
 from .report import InputReport
 
-Location = str | os.PathLike[str] | Sequence[str]
+Location = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 OUTPUT_SCHEMA = pa.schema(
     [

@@ -2,9 +2,12 @@
 
 One pass over the call records joins them to the cell and billing tables (hash joins on the
 small sides), classifies every record (used, outside the window, or a named problem) and
-groups the used ones by (pseudonym, origin, hour) in the same scan. Distinct callers per
-(origin, destination, hour) are then the number of those groups — no COUNT(DISTINCT) over the
-raw records. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
+aggregates in the same scan. Exact counts: per (origin, destination, hour) the trips and a
+bitmap of the callers' ranks within their billing zone, whose popcount is the number of
+distinct callers — a low-cardinality aggregation (measured about 2x faster than grouping by
+caller). With contribution bounds (noise), or when the bitmaps would be too large, the used
+records are grouped by one packed integer (caller number, origin, hour) and the callers are the
+number of those groups. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
 """
 
 from __future__ import annotations
@@ -235,8 +238,14 @@ def run(
     temp_directory: str | None = None,
     threads: int | None = None,
     progress: Any = None,
+    bitmap_budget: float | None = 1e9,
 ) -> EngineOutput:
-    """Run the job with DuckDB. See :func:`sharingcity.planning.demand.aggregate_od_demand`."""
+    """Run the job with DuckDB. See :func:`sharingcity.planning.demand.aggregate_od_demand`.
+
+    ``bitmap_budget`` (bytes) bounds the caller bitmaps of the exact path (zones^2 x hours
+    bitmaps as long as the largest zone's subscriber count); above it the per-(caller, origin,
+    hour) grouping is used instead. ``None`` always uses bitmaps, ``0`` always groups.
+    """
     cells_table, cell_family, cells_report = load_cells(job.cells, job.zones)
     tmp = temp_directory or tempfile.gettempdir()
     con = duckdb.connect(config={"temp_directory": tmp})
@@ -278,16 +287,24 @@ def run(
         def _pseudonym(arr: pa.Array) -> pa.Array:
             return pa.array(pseudonymise(arr.to_pylist(), key), type=pa.int64())
 
-        con.create_function("pseudonym", _pseudonym, ["VARCHAR"], "BIGINT", type="arrow")  # type: ignore[arg-type]
+        con.create_function("pseudonym", _pseudonym, ["VARCHAR"], "BIGINT", type="arrow")  # type: ignore[call-overload]
         con.execute(
-            "CREATE TEMP TABLE subs AS SELECT g.subscriber AS s, pseudonym(CAST(g.subscriber AS VARCHAR)) AS p, "
+            "CREATE TEMP TABLE subs0 AS SELECT g.subscriber AS s, pseudonym(CAST(g.subscriber AS VARCHAR)) AS p, "
             "coalesce(z.zi, -1) AS d FROM grouped g LEFT JOIN zone_index z USING (zone) WHERE g.nz = 1"
         )
+        # A dense number per pseudonym (its rank), so the big aggregation below groups by one
+        # packed integer (subscriber number, origin, hour) instead of several wide columns.
+        con.execute(
+            "CREATE TEMP TABLE subs AS SELECT s, p, d, (row_number() OVER (ORDER BY p, s) - 1)::BIGINT AS sid, "
+            "(row_number() OVER (PARTITION BY d ORDER BY p, s) - 1)::BIGINT AS rk FROM subs0"
+        )
+        con.execute("DROP TABLE subs0")
         collisions = con.execute("SELECT count(*) - count(DISTINCT p) FROM subs").fetchall()[0][0]  # type: ignore[index]
         con.execute("DROP TABLE raw")
         con.execute("DROP TABLE grouped")
 
         # --- cell table with zone indices (-1: zone not among the given ones)
+        n_z = max(len(zones), 1)
         con.register("cells_in", cells_table)
         con.execute(
             f"CREATE TEMP TABLE cells_k AS SELECT CAST(c.cell AS {cell_key_type}) AS c, coalesce(z.zi, -1) AS zi "
@@ -312,7 +329,7 @@ def run(
                 WHEN cz.zi < 0 OR sb.d < 0 THEN 5
                 WHEN NOT {window_cond} THEN 6
                 ELSE 0 END AS status,
-              sb.p AS p, cz.zi AS o, sb.d AS d, hour(r.t) AS h{extra}
+              sb.sid AS sid, sb.rk AS rk, sb.d AS d, cz.zi AS o, hour(r.t) AS h{extra}
             FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, {ts_missing} AS tmiss{extra_in}
                   FROM {reader}) r
             LEFT JOIN cells_k cz ON r.c = cz.c
@@ -321,18 +338,36 @@ def run(
 
         if progress:
             progress("aggregating records with DuckDB")
-        con.execute(
-            "CREATE TEMP TABLE stage AS SELECT status, "
-            "CASE WHEN status = 0 THEN p END AS p, CASE WHEN status = 0 THEN o END AS o, "
-            "CASE WHEN status = 0 THEN d END AS d, CASE WHEN status = 0 THEN h END AS h, "
-            "count(*) AS n FROM ("
-            + classify(extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects"))
-            + ") GROUP BY ALL"
+        # Exact counts: distinct callers per (o, d, h) as the popcount of a bitmap over the
+        # callers' ranks within their billing zone (a caller of (o, d, h) is billed to d) —
+        # a low-cardinality aggregation instead of one group per (caller, origin, hour).
+        # Used when the bitmaps fit the budget; else, and for contribution bounds, the
+        # (caller, origin, hour) grouping.
+        max_rank = int(con.execute("SELECT coalesce(max(rk), 0) FROM subs").fetchall()[0][0])
+        n_hours = len(job.window.hours())
+        use_bitmap = job.bounds is None and (
+            bitmap_budget is None or n_z * n_z * n_hours * (max_rank + 8) / 8 <= bitmap_budget
         )
+        records_sql = classify(
+            extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects")
+        )
+        if use_bitmap:
+            con.execute(
+                "CREATE TEMP TABLE stage AS SELECT status, "
+                "CASE WHEN status = 0 THEN o END AS o, CASE WHEN status = 0 THEN d END AS d, "
+                "CASE WHEN status = 0 THEN h END AS h, count(*) AS n, "
+                f"bit_count(bitstring_agg(rk, 0, {max(max_rank, 1)}) FILTER (WHERE status = 0)) AS callers "
+                f"FROM ({records_sql}) GROUP BY ALL"
+            )
+            status_sql = "SELECT status, sum(n)::BIGINT FROM stage GROUP BY status"
+        else:
+            con.execute(
+                f"CREATE TEMP TABLE stage AS SELECT CASE WHEN status = 0 THEN (sid * {n_z} + o) * 24 + h "
+                f"ELSE -status END AS key, count(*) AS n FROM ({records_sql}) GROUP BY key"
+            )
+            status_sql = "SELECT CASE WHEN key < 0 THEN -key ELSE 0 END, sum(n)::BIGINT FROM stage GROUP BY 1"
         malformed = _malformed(con, "rec_rejects", rec_report)
-        status_counts = dict(
-            con.execute("SELECT status, sum(n)::BIGINT FROM stage GROUP BY status").fetchall()
-        )
+        status_counts = dict(con.execute(status_sql).fetchall())
         bad = {c: int(status_counts.get(c, 0)) for c in range(1, 6)}
         if any(bad.values()):
             meta_cols = (
@@ -358,17 +393,25 @@ def run(
 
         # --- counts per (origin, destination, hour): callers are the (pseudonym, o, h) groups
         hpos = hour_position_sql(job.window, "h")
-        if job.bounds is None:
+        if not use_bitmap:
+            con.execute(
+                f"CREATE TEMP VIEW used AS SELECT st.key // {24 * n_z} AS sid, (st.key // 24) % {n_z} AS o, "
+                "st.key % 24 AS h, st.n AS n, sb.d AS d FROM stage st JOIN subs sb ON sb.sid = st.key // "
+                f"{24 * n_z} WHERE st.key >= 0"
+            )
+        if use_bitmap:
+            sql = "SELECT o, d, h, n AS trips, callers FROM stage WHERE status = 0"
+        elif job.bounds is None:
             sql = (
-                "SELECT o, d, h, sum(n)::BIGINT AS trips, count(*)::BIGINT AS callers FROM stage "
-                "WHERE status = 0 GROUP BY o, d, h"
+                "SELECT o, d, h, sum(n)::BIGINT AS trips, count(*)::BIGINT AS callers FROM used "
+                "GROUP BY o, d, h"
             )
         else:
             m, c = job.bounds
             sql = (
                 f"SELECT o, d, h, sum(least(n, {c}))::BIGINT AS trips, count(*)::BIGINT AS callers FROM ("
-                f"SELECT o, d, h, n, row_number() OVER (PARTITION BY p ORDER BY n DESC, {hpos}, o) AS rk "
-                f"FROM stage WHERE status = 0) WHERE rk <= {m} GROUP BY o, d, h"
+                f"SELECT o, d, h, n, row_number() OVER (PARTITION BY sid ORDER BY n DESC, {hpos}, o) AS rk "
+                f"FROM used) WHERE rk <= {m} GROUP BY o, d, h"
             )
         res = con.execute(sql + f" ORDER BY o, d, {hpos}").fetchnumpy()
         report = InputReport(

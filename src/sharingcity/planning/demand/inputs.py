@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import glob
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,7 @@ class Source:
 
 
 def resolve_source(
-    name: str, location: str | Path | list[str] | list[Path] | tuple[str, ...]
+    name: str, location: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 ) -> Source:
     """Turn a file, a folder (its ``*.parquet`` or else ``*.csv`` files) or a glob into a Source.
 
@@ -47,7 +49,7 @@ def resolve_source(
     DemandInputError
         When nothing matches, or the files mix formats or have an unknown suffix.
     """
-    if isinstance(location, list | tuple):
+    if isinstance(location, list | tuple):  # several locations
         files: list[str] = []
         for item in location:
             files.extend(resolve_source(name, item).files)

@@ -69,7 +69,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -379,7 +379,7 @@ class NoisyRelease:
 
 
 def noisy_release(
-    true_cells: dict[str, NDArray[np.integer]], spec: NoiseSpec, rng: np.random.Generator
+    true_cells: Mapping[str, NDArray[np.integer]], spec: NoiseSpec, rng: np.random.Generator
 ) -> NoisyRelease:
     """Measure every cell and margin with noise, then make them consistent.
 
