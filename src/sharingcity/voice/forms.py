@@ -40,18 +40,6 @@ class ProposalForm(forms.Form):
         label=_("District"), queryset=District.objects.all(), to_field_name="code"
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # htmx: suggest similar proposals while the resident types the title.
-        self.fields["title"].widget.attrs.update(
-            {
-                "hx-get": "",  # set by the template to the suggestions URL
-                "hx-trigger": "keyup changed delay:500ms",
-                "hx-target": "#similar-proposals",
-                "autocomplete": "off",
-            }
-        )
-
 
 class OfflineProposalForm(ProposalForm):
     channel = forms.ChoiceField(
