@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,15 @@ def run_oracle(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _levels(probabilities: np.ndarray, tolerance: float = 1e-6) -> list[float]:
+    """Distinct probability levels, merging values closer than ``tolerance``."""
+    out: list[float] = []
+    for value in np.sort(probabilities):
+        if not out or value > out[-1] + tolerance:
+            out.append(float(value))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,6 +158,9 @@ def main() -> None:
         help="seconds allowed to sortition-algorithms per instance",
     )
     parser.add_argument("--only", choices=["large_200", "synthetic_5000"], help="run one instance")
+    parser.add_argument(
+        "--leximin-limit", type=float, default=600.0, help="time limit of our LEXIMIN (seconds)"
+    )
     parser.add_argument("--no-oracle", action="store_true", help="skip sortition-algorithms")
     parser.add_argument("--oracle", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -176,12 +189,13 @@ def main() -> None:
             )
         )
 
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     rows = []
     for name, quota_file, pool_file, seats, oracle_features, oracle_people, paper in instances:
         quotas = read_quotas_csv(quota_file)
         problem = PanelProblem(read_pool_csv(pool_file, quotas), quotas, seats)
         lex_stats, max_stats = SelectionStats(), SelectionStats()
-        leximin = find_leximin(problem, stats=lex_stats)
+        leximin = find_leximin(problem, stats=lex_stats, time_limit=args.leximin_limit)
         find_maximin(problem, stats=max_stats)
         oracle = (
             None
@@ -195,12 +209,14 @@ def main() -> None:
         else:
             oracle_time, oracle_min = f"{oracle['seconds']:.1f} s", f"{oracle['minimum']:.6f}"
             agree = f"{abs(oracle['minimum'] - leximin.minimum_probability):.1e}"
-        second = sorted(set(np.round(leximin.group_probabilities, 7)))
+        second = _levels(leximin.group_probabilities)
         rows.append([
             name, lex_stats.groups, f"{lex_stats.seconds:.1f} s", f"{leximin.minimum_probability:.6f}",
-            f"{second[1]:.6f}" if len(second) > 1 else "–", lex_stats.levels, len(leximin.panels),
+            f"{second[1]:.6f}" if len(second) > 1 else "–",
+            f"{lex_stats.levels}" + ("" if lex_stats.complete else " (time limit)"), len(leximin.panels),
             f"{max_stats.seconds:.1f} s", oracle_time, oracle_min, agree, paper,
         ])  # fmt: skip
+        print(" | ".join(str(c) for c in rows[-1]), f"| load {os.getloadavg()[0]:.1f}", flush=True)
     print_table(
         ["instance", "groups", "our LEXIMIN", "min prob.", "2nd level", "levels", "panels", "our maximin",
          "sortition-algorithms maximin (HiGHS)", "its min prob.", "|difference|", "paper LEXIMIN"],

@@ -11,6 +11,7 @@ cannot be met (the explanation is printed).
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import sys
@@ -79,7 +80,7 @@ def _household_columns(args: argparse.Namespace) -> list[str]:
     if not args.households:
         return []
     with args.people.open(newline="", encoding="utf-8-sig") as handle:
-        header = [h.strip() for h in handle.readline().split(",")]
+        header = [h.strip() for h in next(csv.reader(handle), [])]
     for name in ("household", "address"):
         if name in header:
             return [name]

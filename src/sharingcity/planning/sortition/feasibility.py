@@ -13,6 +13,7 @@ Two questions are answered with small integer programs over seat counts per grou
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,7 +156,7 @@ def explain_infeasibility(problem: PanelProblem) -> InfeasibilityReport:
     if PanelOracle(groups, problem.quotas, problem.size).best(np.zeros(count)) is not None:
         return InfeasibilityReport(size=problem.size)
 
-    def feasible(active: list[tuple[int, str]]) -> bool:
+    def feasible(active: Sequence[tuple[int, str]]) -> bool:
         rows = [size_row, *household_rows]
         for q, kind in active:
             idx, val, lo, hi = quota_rows[q]

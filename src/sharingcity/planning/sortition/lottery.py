@@ -102,7 +102,7 @@ class PanelLottery:
         quotas: Sequence[Quota],
         size: int,
         seats: Sequence[np.ndarray],
-        weights: Sequence[float],
+        weights: Sequence[float] | np.ndarray,
         *,
         algorithm: str,
     ) -> PanelLottery:
