@@ -49,6 +49,8 @@ from .models import (
     RoutingRule,
 )
 
+COMMENTS_SHOWN = 100
+
 
 def _forbidden(request):
     return render(request, "core/forbidden.html", status=403)
@@ -138,7 +140,11 @@ def _detail_context(request, proposal: Proposal, **extra) -> dict:
         "proposal": proposal,
         "timeline": selectors.public_timeline(proposal),
         "replies": selectors.published_replies(proposal),
-        "comments": selectors.visible_comments(proposal),
+        # Long threads stay cheap: the page shows the latest comments; the API pages through all.
+        "comments": list(
+            selectors.visible_comments(proposal).order_by("-created_at", "-id")[:COMMENTS_SHOWN]
+        )[::-1],
+        "comments_shown": COMMENTS_SHOWN,
         "progress_updates": proposal.progress_updates.all(),
         "supported": selectors.supports(user, proposal),
         "rungs": rungs,
