@@ -2,7 +2,8 @@
 
 Each process has its own database connection to the pytest-django test database. Half the
 attempts go through the whole booking service; the other half go straight to the guarded
-insert with the early overlap check switched off, so the exclusion constraint alone decides.
+insert (``_occupy``) without the service's rules. On PostgreSQL neither path looks for overlaps
+first: the exclusion constraint alone decides.
 Afterwards no two active bookings overlap and every attempt either won or got
 ``booking_conflict``."""
 
@@ -50,7 +51,6 @@ def _worker(args):
             else:
                 bk._occupy(
                     resource,
-                    precheck=False,
                     booker=user,
                     kind=Booking.Kind.BOOKING,
                     state=Booking.State.APPROVED,

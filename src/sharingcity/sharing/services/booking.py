@@ -18,7 +18,7 @@ import hashlib
 import random
 from datetime import datetime, time, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,33 +216,45 @@ def _conflict(details: dict | None = None) -> Conflict:
     )
 
 
-def _occupy(resource: Resource, *, precheck: bool = True, **fields) -> Booking:
-    """Insert a row that occupies ``resource``: the check (serialised on SQLite; on PostgreSQL
-    only an early answer), then the insert inside a savepoint so that an exclusion violation
-    becomes a ``Conflict`` and leaves the outer transaction usable. ``precheck=False`` leaves
-    PostgreSQL's constraint as the only guard (the concurrency test uses it)."""
+def _occupy(resource: Resource, *, precheck: bool = False, **fields) -> Booking:
+    """Insert a row that occupies ``resource``.
+
+    SQLite: check for an overlap, then insert; the IMMEDIATE transaction serialises this.
+    PostgreSQL: just insert; the exclusion constraint decides, and its violation (or the
+    deadlock two simultaneous overlapping inserts can produce) becomes a ``Conflict``.
+    ``precheck=True`` also looks first on PostgreSQL (an early answer, never the guard).
+
+    There is no savepoint here: on failure the caller's atomic block rolls back; callers that
+    go on after a conflict (pools, series, lottery draws) wrap each attempt in their own."""
     blocked_start, blocked_end = _buffered(resource, fields["start"], fields["end"])
-    clash = (
-        Booking.objects.filter(
-            resource=resource,
-            state__in=ACTIVE,
-            blocked_start__lt=blocked_end,
-            blocked_end__gt=blocked_start,
-        )
-        .values("pk")
-        .first()
-        if precheck or connection.vendor != "postgresql"
-        else None
-    )
-    if clash is not None:
-        raise _conflict({"resource": resource.pk})
-    try:
-        with transaction.atomic():
-            return Booking.objects.create(
-                resource=resource, blocked_start=blocked_start, blocked_end=blocked_end, **fields
+    if precheck or connection.vendor != "postgresql":
+        clash = (
+            Booking.objects.filter(
+                resource=resource,
+                state__in=ACTIVE,
+                blocked_start__lt=blocked_end,
+                blocked_end__gt=blocked_start,
             )
+            .values("pk")
+            .first()
+        )
+        if clash is not None:
+            raise _conflict({"resource": resource.pk})
+    try:
+        return Booking.objects.create(
+            resource=resource, blocked_start=blocked_start, blocked_end=blocked_end, **fields
+        )
     except IntegrityError as e:
         if "sharing_booking_no_overlap" in str(e):
+            raise _conflict({"resource": resource.pk}) from None
+        raise
+    except OperationalError as e:
+        # Two transactions inserting overlapping rows at the same moment each wait for the
+        # other while checking the exclusion constraint; PostgreSQL breaks the cycle by
+        # aborting one with a deadlock error. That one lost the race: a conflict.
+        if getattr(e.__cause__, "sqlstate", None) == "40P01" and "exclusion constraint" in str(
+            getattr(getattr(e.__cause__, "diag", None), "context", "") or e
+        ):
             raise _conflict({"resource": resource.pk}) from None
         raise
 
@@ -358,9 +370,10 @@ def check_book(
             series=series,
             deposit_amount=resource.deposit,
         )
-        ItemHold.objects.filter(resource=resource, user=actor, state=ItemHold.State.READY).update(
-            state=ItemHold.State.FULFILLED
-        )
+        if resource.kind in (Kind.ITEM, Kind.CLOTHING, Kind.VEHICLE):
+            ItemHold.objects.filter(
+                resource=resource, user=actor, state=ItemHold.State.READY
+            ).update(state=ItemHold.State.FULFILLED)
         if state == STATE.REQUESTED:
             _notify_request(booking)
     return booking
@@ -381,7 +394,10 @@ def check_book_pool(
         last: Exception | None = None
         for unit in units:
             try:
-                return check_book(actor=actor, resource=unit, start=start, end=end, now=now, **kw)
+                with transaction.atomic():
+                    return check_book(
+                        actor=actor, resource=unit, start=start, end=end, now=now, **kw
+                    )
             except Conflict as e:
                 if e.code != "booking_conflict":
                     raise
