@@ -150,8 +150,9 @@ def child(kind, time_limit, who):
             time_s=r.time_s,
             method=r.method,
             details={k: v for k, v in r.details.items() if isinstance(v, (int, float, str))},
-            share=r.objective / float(city.demand.sum()),
         )
+        if kind == "mclp":
+            out["covered_share"] = r.objective / float(city.demand.sum())
     else:
         obj, t, status = spopt_run(kind, city.demand, city.travel, 20, time_limit=time_limit)
         out.update(objective=obj, time_s=t, status=status)

@@ -85,6 +85,7 @@ def run_highs(
     start: np.ndarray | None = None,
     threads: int | None = None,
     seed: int = 0,
+    heuristic_effort: float | None = None,
 ) -> MilpOutcome:
     """Solve ``h`` within the time limit, warm-started from ``start`` when given.
 
@@ -94,6 +95,8 @@ def run_highs(
     h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else INF)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", int(seed))
+    if heuristic_effort is not None:
+        h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     if start is not None:

@@ -299,9 +299,12 @@ class MaximalCoveringModel:
             ylp = np.clip(lp.x[:m], 0.0, 1.0)
             rng = np.random.default_rng(seed)
             prob = (ylp + 1e-3) / (ylp + 1e-3).sum()
+            stale = 0
             for k in range(restarts):
                 if time.perf_counter() > heur_deadline or relative_gap(value, bound) <= gap:
                     break
+                if stale >= 6:
+                    break  # the incumbent looks optimal: leave the time to the bound
                 if k == 0:
                     first = np.argsort(-ylp, kind="stable")[:q]
                 elif k % 2 == 1:
@@ -316,7 +319,9 @@ class MaximalCoveringModel:
                 cand = _swap_cover(cover, weight, first, deadline=heur_deadline)
                 v = self.value(cand)
                 if v > value:
-                    sites, value = cand, v
+                    sites, value, stale = cand, v, 0
+                else:
+                    stale += 1
         if not exact:
             return sites, bound, lp.status, "greedy+LP-guided swap, LP bound"
         if relative_gap(value, bound) <= max(gap, 1e-9):
@@ -330,6 +335,7 @@ class MaximalCoveringModel:
             mip_rel_gap=max(gap, 1e-9),
             start=np.concatenate([y, z]),
             seed=seed,
+            heuristic_effort=0.01,  # the restarts found the incumbent; spend the time on the bound
         )
         if out.x is not None:
             cand = np.flatnonzero(out.x[:m] > 0.5)
