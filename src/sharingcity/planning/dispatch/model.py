@@ -173,7 +173,8 @@ class SpeedProfileTravel:
         return self.detour * math.hypot(a[0] - b[0], a[1] - b[1])
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], at: float) -> float:
-        return self.km(a, b) * self._per_km(at)
+        # Same operation order as the vectorised forms, so both agree to the last bit.
+        return math.hypot(a[0] - b[0], a[1] - b[1]) * (self.detour * self._per_km(at))
 
     def minutes_many(
         self, ax: np.ndarray, ay: np.ndarray, b: tuple[float, float], at: float

@@ -7,7 +7,7 @@
                    optimal assignment (Hungarian method, :func:`scipy.optimize.linear_sum_assignment`)
                    on pickup time, with a credit for time already waited so no one is starved.
 ``insertion``      Commit each request to the vehicle (idle or busy) that can start its pickup
-                   soonest, appending it to that vehicle's plan; every few minutes take back all
+                   soonest, appending it to that vehicle's plan; every ten minutes take back all
                    trips not yet started and insert them again (re-optimisation), which also
                    places advance bookings as their time approaches.
 ``reposition``     ``batch`` plus moving idle vehicles toward districts where the forecast expects
@@ -206,7 +206,7 @@ class InsertionReoptimise(DispatchPolicy):
     name = "insertion"
 
     def __init__(
-        self, *, period: float = 5.0, empty_weight: float = 0.5, release_lead: float = 45.0
+        self, *, period: float = 10.0, empty_weight: float = 0.5, release_lead: float = 45.0
     ) -> None:
         super().__init__(release_lead=release_lead)
         if period <= 0 or empty_weight < 0:
@@ -220,7 +220,7 @@ class InsertionReoptimise(DispatchPolicy):
 
     def _insert(self, r: Request) -> bool:
         sim = self.sim
-        on = np.nonzero(np.array(sim.on_shift, dtype=bool))[0]
+        on = np.nonzero(sim.on_shift)[0]
         if not len(on):
             return False
         pick = sim.pickup_if_appended(on, r)

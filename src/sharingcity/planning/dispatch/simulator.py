@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -144,7 +145,7 @@ class Simulation:
         # Vehicle state. A vehicle is "idle" when on shift with nothing to do (possibly moving to
         # a repositioning target), "busy" on a trip, "off" outside its shift.
         self.status = ["off"] * nv
-        self.on_shift = [False] * nv
+        self.on_shift = np.zeros(nv, dtype=bool)
         self.plans: list[list[int]] = [[] for _ in range(nv)]
         self.current: list[int] = [-1] * nv
         self.idle: set[int] = set()
@@ -227,13 +228,14 @@ class Simulation:
         fx = np.where(idle, x, self.free_x[vids])
         fy = np.where(idle, y, self.free_y[vids])
         out = np.full(len(vids), np.inf)
-        ok = self.fits_mask(r, vids) & np.array([self.on_shift[v] for v in vids], dtype=bool)
+        ok = self.fits_mask(r, vids) & self.on_shift[vids]
         if not ok.any():
             return out
         # Travel speeds depend on the departure hour; group by hour for exactness.
         hours = np.floor(start / 60.0)
-        for h in np.unique(hours[ok]):
-            sel = ok & (hours == h)
+        h_ok = hours[ok]
+        for h in _distinct(h_ok):
+            sel = ok & (hours == h) if len(h_ok) and h_ok.min() != h_ok.max() else ok
             out[sel] = start[sel] + self.travel.minutes_many(
                 fx[sel], fy[sel], r.origin, float(h * 60.0)
             )
@@ -246,12 +248,35 @@ class Simulation:
             o = self.options
             dep_hours = np.floor((out[finite] + o.boarding_minutes) / 60.0)
             trip = np.empty(len(dep_hours))
-            for h in np.unique(dep_hours):
+            for h in _distinct(dep_hours):
                 trip[dep_hours == h] = self.trip_minutes(r, float(h * 60.0) - o.boarding_minutes)
             idx = np.nonzero(finite)[0]
-            too_late = out[idx] + trip > self.shift_end[vids[idx]] + o.overtime_minutes
+            too_late = out[idx] + trip > self.shift_end[vids[idx]] + o.overtime_minutes + 1e-9
             out[idx[too_late]] = np.inf
         return out
+
+    def _pickup_one(self, v: int, r: Request) -> float | None:
+        """:meth:`pickup_if_appended` for one vehicle, without numpy overhead."""
+        if not self.on_shift[v] or not self.vehicles[v].fits(r):
+            return None
+        now = self.now
+        free = float(self.free_at[v])
+        if math.isinf(free):
+            start = now
+            x, y = self.positions(np.array([v]))
+            here = (float(x[0]), float(y[0]))
+        else:
+            start = max(free, now)
+            here = (float(self.free_x[v]), float(self.free_y[v]))
+        hour = math.floor(start / 60.0) * 60.0
+        pick = start + self.travel.minutes(here, r.origin, hour)
+        pick = max(pick, r.earliest)
+        if pick > r.latest + 1e-9:
+            return None
+        end = pick + self.trip_minutes(r, pick)
+        if end > self.shift_end[v] + self.options.overtime_minutes + 1e-9:
+            return None
+        return pick
 
     def pickup_matrix(self, idle: np.ndarray, requests: Sequence[Request]) -> np.ndarray:
         """Pickup times of each request (rows) by each idle vehicle (columns); ``inf`` if not allowed.
@@ -292,8 +317,8 @@ class Simulation:
         out = self.outcomes[request]
         if out.status != "pending" or out.vehicle >= 0:
             raise DispatchError(f"request {request} is already assigned or closed")
-        pick = self.pickup_if_appended(np.array([vehicle]), r)[0]
-        if not np.isfinite(pick):
+        pick = self._pickup_one(vehicle, r)
+        if pick is None:
             return False
         out.vehicle = vehicle
         out.assigned_at = self.now
@@ -483,8 +508,6 @@ class Simulation:
 
     # ---- main loop ----------------------------------------------------------------------------
     def run(self) -> SimulationRun:
-        import time
-
         started = time.perf_counter()
         for v in self.vehicles:
             self._push(v.shift_start, "shift_start", v.id)
@@ -565,6 +588,14 @@ class Simulation:
         out.status = "served"
         self.log.append((self.now, "done", rid, v))
         self._start_next(v)
+
+
+def _distinct(values: np.ndarray) -> list[float]:
+    """Distinct values of a small float array (usually one or two hours)."""
+    if not len(values):
+        return []
+    lo, hi = float(values.min()), float(values.max())
+    return [lo] if lo == hi else [float(h) for h in np.unique(values)]
 
 
 def simulate(
