@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "sharingcity.plans",
     "sharingcity.budgeting",
     "sharingcity.sharing",
+    "sharingcity.insights",
 ]
 
 MIDDLEWARE = [

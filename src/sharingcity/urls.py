@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("django-admin/", admin.site.urls),
+    path("", include("sharingcity.insights.public_urls")),  # open data and Open311: no language prefix
 ]
 
 # Pages live under /ko/ and /en/ so a link always names its language; "/" redirects by preference.

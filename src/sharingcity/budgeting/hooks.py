@@ -36,3 +36,4 @@ def _demo(city):
 
 
 register_demo(DemoStep("budgeting", _demo, order=300))
+from . import insights  # noqa: F401,E402

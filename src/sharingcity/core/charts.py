@@ -30,16 +30,20 @@ def horizontal_bars(
     bar_height: int = 22,
     label_width: int = 220,
     value_format: str = "{:,.0f}",
+    chart_id: str = "",
 ) -> SafeString:
-    """A horizontal bar chart as inline SVG (scales to its container)."""
+    """A horizontal bar chart as inline SVG (scales to its container).
+
+    ``chart_id`` prefixes the title and description ids: give each chart on a page its own."""
+    t, d = (f"{chart_id}-t", f"{chart_id}-d") if chart_id else ("t", "d")
     gap = 6
     height = max(1, len(bars)) * (bar_height + gap) + 10
     top = max((b.value for b in bars), default=0) or 1
     plot = width - label_width - 120
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" aria-labelledby="t d">',
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(description or title)}</desc>',
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" aria-labelledby="{t} {d}">',
+        f'<title id="{t}">{escape(title)}</title><desc id="{d}">{escape(description or title)}</desc>',
     ]
     for i, b in enumerate(bars):
         y = 5 + i * (bar_height + gap)
@@ -66,16 +70,18 @@ def line_chart(
     description: str = "",
     width: int = 640,
     height: int = 260,
+    chart_id: str = "",
 ) -> SafeString:
     """A small multi-series line chart over shared x labels (e.g. months)."""
+    t, d = (f"{chart_id}-t", f"{chart_id}-d") if chart_id else ("lt", "ld")
     colours = ["#0b5cad", "#1a7f37", "#9a6700", "#b42318", "#6f42c1", "#1b7c83"]
     xs = sorted({x for points in series.values() for x, _ in points})
     top = max((v for points in series.values() for _, v in points), default=0) or 1
     left, bottom, right, upper = 50, height - 30, width - 10, 10
     step = (right - left) / max(1, len(xs) - 1)
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" aria-labelledby="lt ld">',
-        f'<title id="lt">{escape(title)}</title><desc id="ld">{escape(description or title)}</desc>',
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" aria-labelledby="{t} {d}">',
+        f'<title id="{t}">{escape(title)}</title><desc id="{d}">{escape(description or title)}</desc>',
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#8c959f"/>',
         f'<text x="{left - 6}" y="{upper + 10}" text-anchor="end" font-size="11">{top:,.0f}</text>',
         f'<text x="{left - 6}" y="{bottom}" text-anchor="end" font-size="11">0</text>',

@@ -27,6 +27,15 @@ class Metric:
     compute: Callable[..., Any]
     app: str = ""
     unit: str = ""
+    #: How a dashboard draws it: "value" (one number), "bars" (rows of ``label``/``value``),
+    #: "lines" (rows of ``series``/``x``/``value``) or "table" (rows shown as they are).
+    chart: str = "value"
+    #: Column headings of the rows, ``((key, label), ...)``; the table beside the chart.
+    columns: tuple[tuple[str, Any], ...] = ()
+    #: False keeps it on the staff dashboard only.
+    public: bool = True
+    description: Any = ""
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,21 @@ class OpenDataExport:
     description: Any = ""
     field_descriptions: dict[str, Any] = field(default_factory=dict)
     geo: bool = False
+    #: Field types for the data dictionary and typed formats (Parquet): "int", "float", "str",
+    #: "bool", "date", "datetime"; a field not named here is "str".
+    field_types: dict[str, str] = field(default_factory=dict)
+    app: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What an app holds about one person: ``collect(user)`` returns a JSON-ready dict for
+    "download my data"; ``anonymise(user)`` strips the person from the app's records when the
+    account is deleted, keeping public records (proposals, history) without the identity."""
+
+    app: str
+    collect: Callable[[Any], dict[str, Any]]
+    anonymise: Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,12 @@ def register_metric(metric: Metric) -> Metric:
 
 def register_export(export: OpenDataExport) -> OpenDataExport:
     return registry.register("export", export)
+
+
+def register_personal_data(
+    app: str, collect: Callable[[Any], dict[str, Any]], anonymise: Callable[[Any], None]
+) -> PersonalData:
+    return registry.register("personal_data", PersonalData(app, collect, anonymise))
 
 
 def register_api(router: ApiRouter) -> ApiRouter:

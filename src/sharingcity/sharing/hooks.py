@@ -53,3 +53,4 @@ def _demo(city):
 
 
 register_demo(DemoStep("sharing hub", _demo, order=20))
+from . import insights  # noqa: F401,E402

@@ -76,3 +76,4 @@ register_home(
     )
 )
 register_demo(DemoStep("citizen voice", populate, order=10))
+from . import insights  # noqa: F401,E402
