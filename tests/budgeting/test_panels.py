@@ -111,3 +111,27 @@ def test_residents_volunteer_once_with_verified_features():
         panels.check_volunteer(actor=f.resident(verified=False), panel=panel, features={})
     with pytest.raises(InvalidInput):
         panels.check_volunteer(actor=f.resident(), panel=panel, features={"gender": "female"})
+
+
+def test_anyone_can_verify_the_published_draw_from_the_api(client, tmp_path, capsys):
+    import json
+
+    from sharingcity.planning.sortition.verify import main
+
+    admin = f.bureau_admin()
+    panel = panels.check_create_panel(actor=admin, title="Panel", size=5, seed_source="Lotto")
+    panels.check_import_pool(actor=admin, panel=panel, data=POOL)
+    panels.check_set_quotas(actor=admin, panel=panel, quotas=QUOTAS)
+    panels.compute_lottery(panel.pk)
+    panel.refresh_from_db()
+    panels.check_draw(actor=admin, panel=panel, seed="1 2 3 4 5 6")
+    published = client.get(f"/api/budgeting/panels/{panel.pk}/lottery").json()
+    path = tmp_path / "lottery.json"
+    path.write_text(json.dumps(published))
+    members = ",".join(
+        panel.volunteers.filter(status="selected").values_list("external_id", flat=True)
+    )
+    assert main([str(path), "1 2 3 4 5 6", "--panel", members]) == 0
+    assert main([str(path), "another seed", "--panel", members]) in (0, 1)
+    assert main([str(tmp_path / "missing.json"), "x"]) == 2
+    assert "lottery digest: " + panel.lottery_digest in capsys.readouterr().out
