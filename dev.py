@@ -54,6 +54,9 @@ def demo(argv: list[str]) -> None:
 
 def test(argv: list[str]) -> None:
     install("dev")
+    if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in argv):
+        # One worker per core; a test file's tests stay on one worker (one Spark session each).
+        argv = ["-n", "auto", "--dist", "loadfile", *argv]
     result = subprocess.run([str(PY), "-m", "pytest", *argv], cwd=ROOT)
     sys.exit(result.returncode)
 
