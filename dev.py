@@ -40,6 +40,7 @@ def manage(*args: str) -> None:
 
 def demo(argv: list[str]) -> None:
     install("")
+    manage("compile_translations")
     manage("migrate", "--noinput", "-v", "0")
     manage("demo_city", "--if-empty")
     worker = subprocess.Popen([str(PY), "-m", "sharingcity", "run_huey", "--quiet"], cwd=ROOT)
@@ -54,6 +55,7 @@ def demo(argv: list[str]) -> None:
 
 def test(argv: list[str]) -> None:
     install("dev")
+    manage("compile_translations")
     if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in argv):
         # One worker per core; a test file's tests stay on one worker (one Spark session each).
         argv = ["-n", "auto", "--dist", "loadfile", *argv]
