@@ -10,6 +10,7 @@ from sharingcity.core.registry import (
     register_pages,
 )
 
+from . import nightbus  # noqa: F401
 from .api import router
 from .services import PLANNING_ROLES
 
