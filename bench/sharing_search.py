@@ -96,8 +96,8 @@ def generate(n_resources: int, n_bookings: int, base) -> dict[str, float]:
                    CASE WHEN (r.id + i) %% 10 = 0 THEN 'cancelled' ELSE 'approved' END,
                    s, s + h, s, s + h, '', 1, '', '', '', '', 0, 'none', 0, now()
             FROM sharing_resource r CROSS JOIN generate_series(0, %s - 1) i,
-                 LATERAL (SELECT %s::timestamptz + make_interval(hours => i * %s + ((r.id * 31 + i * 17) %% (%s - 5))) AS s,
-                                 make_interval(hours => 1 + (r.id + i) %% 4) AS h) x
+                 LATERAL (SELECT %s::timestamptz + make_interval(hours => (i * %s + ((r.id * 31 + i * 17) %% (%s - 5)))::int) AS s,
+                                 make_interval(hours => (1 + (r.id + i) %% 4)::int) AS h) x
             """,
             [user.pk, per, base, slot_hours, slot_hours],
         )
