@@ -69,7 +69,7 @@ def build(
         return Panel(metric, result, [], columns, "")
     rows = [[_fmt(r.get(k)) for k, _label in columns] for r in result]
     chart = ""
-    chart_id = "c-" + metric.key.replace(".", "-")
+    chart_id = "c-" + metric.key.replace(".", "-").replace("_", "-")
     if result and metric.chart == "bars":
         chart = horizontal_bars(
             [Bar(str(r["label"]), float(r["value"] or 0)) for r in result],

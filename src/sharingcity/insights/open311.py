@@ -191,11 +191,12 @@ def _notes(ids: list[int]) -> dict[int, str]:
 
 
 def _when(name: str, raw: str) -> datetime:
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is not None:
+    try:  # well-formed but impossible dates (2026-13-45) raise ValueError
+        value = parse_datetime(raw)
+        if value is None and (day := parse_date(raw)) is not None:
             value = datetime(day.year, day.month, day.day)
+    except ValueError:
+        value = None
     if value is None:
         raise GeoReportError(
             _("%(name)s must be a W3C date-time such as 2026-05-01T00:00:00+09:00, not “%(raw)s”.")
