@@ -276,3 +276,9 @@ def city(db):
         "bay": bay,
         "staff": staff,
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_cache(settings):
+    """Each test computes its own figures (the cache is tested on its own)."""
+    settings.SHARINGCITY_DASHBOARD_CACHE_SECONDS = 0

@@ -102,10 +102,10 @@ def test_requests_required_fields_and_mapping(city, client):
 
 def test_request_filters_and_paging(city, client):
     p1, p2, p3, p4, p5 = city["proposals"]
+
     def get(**q):
-        return [
-            r["service_request_id"] for r in client.get("/open311/v2/requests.json", q).json()
-        ]  # noqa: E731
+        return [r["service_request_id"] for r in client.get("/open311/v2/requests.json", q).json()]  # noqa: E731
+
     assert get(status="closed") == [str(p5.pk), str(p2.pk)]
     assert get(status="open,closed") == get()
     assert get(start_date="2026-04-01T00:00:00+09:00", end_date="2026-04-12T00:00:00+09:00") == [

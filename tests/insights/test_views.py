@@ -66,3 +66,24 @@ def test_api_metrics(city, client):
     assert by_key["budgeting.turnout"]["result"][0]["value"] == 3
     assert client.get("/api/insights/metrics", {"district": "atlantis"}).status_code == 400
     assert client.get("/api/insights/metrics", {"start": "nope"}).status_code in (400, 422)
+
+
+def test_rendered_charts_are_cached_per_filter_and_language(city, client, settings):
+    from django.core.cache import cache
+
+    from sharingcity.voice.models import Proposal
+
+    def charts(**q) -> str:
+        html = client.get("/en/insights/", q).content.decode()
+        return html[html.index('<section class="metric"') : html.index("</main>")]
+
+    cache.clear()
+    settings.SHARINGCITY_DASHBOARD_CACHE_SECONDS = 60
+    first = charts(district="mapo")
+    assert "Welfare Office" in first
+    Proposal.objects.filter(district__code="mapo").delete()
+    assert charts(district="mapo") == first  # reused
+    assert "Welfare Office" not in charts(district="jongno")  # another filter, another entry
+    settings.SHARINGCITY_DASHBOARD_CACHE_SECONDS = 0
+    assert "Welfare Office" not in charts(district="mapo")
+    cache.clear()

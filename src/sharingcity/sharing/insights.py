@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -64,11 +64,12 @@ def _bookings(start, end, district):
 
 
 def _hours_by(qs, key: str) -> tuple[dict, dict]:
-    counts: defaultdict[str, int] = defaultdict(int)
-    hours: defaultdict[str, float] = defaultdict(float)
-    for k, s, e in qs.values_list(key, "start", "end").iterator(chunk_size=CHUNK):
-        counts[k] += 1
-        hours[k] += (e - s).total_seconds() / 3600
+    """Bookings and hours per ``key``, summed by the database."""
+    counts: dict[str, int] = {}
+    hours: dict[str, float] = {}
+    for r in qs.values(key).annotate(n=Count("id"), length=Sum(F("end") - F("start"))):
+        counts[r[key]] = r["n"]
+        hours[r[key]] = r["length"].total_seconds() / 3600 if r["length"] is not None else 0.0
     return counts, hours
 
 

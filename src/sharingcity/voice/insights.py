@@ -8,10 +8,11 @@ district code or None. Personal data (authors, contacts, officers, notes) never 
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,16 +76,16 @@ def _dept_name(row: dict, prefix: str) -> str:
 
 def ideas_by_channel(start, end, district) -> list[dict]:
     """Proposals received per month and channel (online, letter, visit, phone, voice message)."""
-    counts: Counter[tuple[str, str]] = Counter()
     labels = dict(Channel.choices)
-    for channel, received in (
+    rows = (
         Proposal.objects.filter(_proposals(start, end, district))
-        .values_list("channel", "received_at")
-        .iterator(chunk_size=CHUNK)
-    ):
-        counts[
-            (str(labels.get(channel, channel)), timezone.localtime(received).strftime("%Y-%m"))
-        ] += 1
+        .annotate(month=TruncMonth("received_at"))
+        .values("channel", "month")
+        .annotate(n=Count("id"))
+    )
+    counts = {
+        (str(labels.get(r["channel"], r["channel"])), f"{r['month']:%Y-%m}"): r["n"] for r in rows
+    }
     return [
         {"series": s, "x": x, "value": n}
         for (s, x), n in sorted(counts.items(), key=lambda i: (i[0][1], i[0][0]))
