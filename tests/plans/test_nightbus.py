@@ -46,6 +46,7 @@ def _artifact(run, name):
     return run.artifacts.get(name=name).file.read()
 
 
+@pytest.mark.django_db
 def test_registered_with_defaults_that_validate():
     kind = run_kind("night-bus")
     assert kind is not None and kind.form is nightbus.NightBusForm
@@ -57,6 +58,7 @@ def test_registered_with_defaults_that_validate():
     assert form.cleaned_data["call_records"] == 200_000 and form.cleaned_data["k"] == 10
 
 
+@pytest.mark.django_db
 def test_demand_zones_join_the_network_districts_by_name():
     index = nightbus._district_index()
     assert len(index) == len(DISTRICTS) == 25
@@ -121,6 +123,7 @@ def test_call_record_run_reports_privacy_and_suppression(planner):
     assert sum(int(r["trips"]) for r in od) == s["night trips"]
 
 
+@pytest.mark.django_db
 def test_curve_is_non_decreasing_and_holds_the_chosen_fleet():
     assert nightbus._fleets(30, 60, 5) == [12, 24, 30, 36, 48, 60]
     assert nightbus._fleets(80, 10, 5) == [2, 4, 6, 8, 10, 80]
@@ -164,6 +167,7 @@ def _cleaned(data):
         ({"curve_points": "0"}, "curve_points"),
     ],
 )
+@pytest.mark.django_db  # refused before anything is queued: no need to flush after
 def test_bad_parameters_are_refused_and_nothing_is_queued(planner, change, field):
     with pytest.raises(InvalidInput) as e:
         services.check_submit_run(
@@ -183,3 +187,22 @@ def test_no_demand_left_after_suppression_fails_the_run_with_a_reason(planner):
     run.refresh_from_db()
     assert run.status == PlanningRun.Status.FAILED
     assert "lower k" in run.error
+
+
+def test_planner_pages_form_run_and_downloads(planner, client):
+    client.force_login(planner)
+    page = client.get("/en/plans/new/night-bus/")
+    assert page.status_code == 200
+    for field in ("id_demand_source", "id_k", "id_epsilon", "id_fleet", "id_headways", "id_seed"):
+        assert f'id="{field}"'.encode() in page.content
+    r = client.post("/en/plans/new/night-bus/", {"title": "owl", **QUICK})
+    assert r.status_code == 302
+    run = PlanningRun.objects.get(title="owl")
+    assert run.status == PlanningRun.Status.SUCCEEDED, run.error
+    page = client.get(f"/en/plans/runs/{run.pk}/").content.decode()
+    assert "route_map.png" in page and "coverage.png" in page and "share served (%)" in page
+    gtfs = client.get(f"/en/plans/runs/{run.pk}/files/night_bus.gtfs.zip")
+    assert gtfs.status_code == 200
+    assert zipfile.is_zipfile(io.BytesIO(b"".join(gtfs.streaming_content)))
+    bad = client.post("/en/plans/new/night-bus/", {"title": "bad", **QUICK, "headways": "x"})
+    assert bad.status_code == 400 and PlanningRun.objects.count() == 1
