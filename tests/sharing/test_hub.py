@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import translation
 
 from sharingcity.sharing.models import PartnerPlatform, Resource
 from sharingcity.sharing.services import hub
@@ -32,7 +33,8 @@ def test_json_lines_report_line_numbers_and_refresh_removes_gone_rows():
         "",
         json.dumps({**ROW, "external_id": "c", "url": "ftp://x"}),
     ]
-    run = hub.import_feed(p, "\n".join(lines))
+    with translation.override("en"):
+        run = hub.import_feed(p, "\n".join(lines))
     assert run.rows_imported == 1
     assert [e["line"] for e in run.errors] == [2, 3, 4, 6]
     assert "twice" in run.errors[2]["error"]

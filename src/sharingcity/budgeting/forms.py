@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sharingcity.core.models import Department, District
 
@@ -131,7 +132,7 @@ class VolunteerForm(forms.Form):
     )
     housing = forms.ChoiceField(
         label=_("Housing"),
-        choices=[("owner", _("Owner")), ("tenant", _("Tenant")), ("other", _("Other"))],
+        choices=[("owner", pgettext_lazy("housing", "Owner")), ("tenant", _("Tenant")), ("other", _("Other"))],
     )
     education = forms.ChoiceField(
         label=_("Education"),
