@@ -11,6 +11,8 @@ from sharingcity.core.registry import (
 )
 
 from . import nightbus  # noqa: F401
+from . import dispatch  # noqa: F401
+from . import siting  # noqa: F401
 from .api import router
 from .services import PLANNING_ROLES
 
