@@ -75,5 +75,10 @@ def api_client(client):
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_immediate_tasks(settings):
+    # Messages raised outside a request come in the active language (Korean by default):
+    # tests read them in English; pages under /ko/ still switch per request.
+    from django.utils import translation
+
+    translation.activate("en")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
