@@ -4,6 +4,7 @@ import csv
 import io
 import zipfile
 
+import gtfs_kit
 import numpy as np
 import pytest
 
@@ -66,7 +67,7 @@ def test_demand_zones_join_the_network_districts_by_name():
         assert DISTRICTS[index[zone.name]].name_en == zone.name
 
 
-def test_gravity_run_stores_plan_map_curve_and_a_valid_gtfs_feed(planner):
+def test_gravity_run_stores_plan_map_curve_and_a_valid_gtfs_feed(planner, tmp_path):
     run = services.check_submit_run(
         actor=planner, kind_key="night-bus", title="ten buses", parameters=QUICK
     )
@@ -101,6 +102,15 @@ def test_gravity_run_stores_plan_map_curve_and_a_valid_gtfs_feed(planner):
     od = list(csv.DictReader(io.StringIO(_artifact(run, "od_demand.csv").decode())))
     assert sum(int(r["trips"]) for r in od) == s["night trips"]
     assert all(r["origin"] != r["destination"] for r in od)
+
+    # an independent reader of GTFS accepts the feed
+    path = tmp_path / "feed.zip"
+    path.write_bytes(_artifact(run, "night_bus.gtfs.zip"))
+    gfeed = gtfs_kit.read_feed(path, dist_units="km")
+    q = gfeed.assess_quality()
+    quality = dict(zip(q["indicator"], q["value"], strict=True))
+    assert quality["assessment"] in ("good feed", "excellent feed"), quality
+    assert len(gfeed.routes) == s["routes"]
 
 
 def test_call_record_run_reports_privacy_and_suppression(planner):

@@ -140,7 +140,7 @@ class NightBusForm(forms.Form):
         label=_("Search time per plan (seconds)"),
         min_value=1,
         max_value=60,
-        initial=4,
+        initial=8,
         help_text=_("The curve makes one plan per fleet size; the LP bound is always proven."),
     )
     seed = forms.IntegerField(
@@ -154,7 +154,8 @@ class NightBusForm(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("demand_source") == DEMAND_CALLS:
             for name, default in (("call_records", 200_000), ("k", 10)):
                 if data.get(name) is None and name not in self.errors:
@@ -392,7 +393,10 @@ def execute(params: dict[str, Any], progress: Progress) -> RunResult:
     if params["demand_source"] == DEMAND_CALLS:
         summary["intra-district trips left out"] = int(round(intra))
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    tables = {"routes": routes_table, "coverage against fleet": curve_table}
+    tables: dict[str, list[dict[str, Any]]] = {
+        "routes": routes_table,
+        "coverage against fleet": curve_table,
+    }
     if hourly:
         tables["released demand by hour"] = _hour_totals(hourly)
     progress(1.0, str(_("Done")))
