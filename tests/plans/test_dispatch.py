@@ -65,6 +65,26 @@ def test_scenario_runs_end_to_end_and_stores_charts_tables_and_csv(planner):
     assert all(r["reason"] for r in rows if r["status"] != "served")
 
 
+@end_to_end
+def test_two_scenarios_side_by_side(planner, client):
+    runs = [
+        services.check_submit_run(
+            actor=planner,
+            kind_key="call-taxi-dispatch",
+            title=f"{policy} scenario",
+            parameters={**SMALL, "policy": policy},
+        )
+        for policy in ("baseline", "batch")
+    ]
+    client.force_login(planner)
+    page = client.get(f"/en/plans/runs/{runs[0].pk}/")
+    assert page.status_code == 200 and b"Waits by district" in page.content
+    assert b"waits-by-district.png" in page.content
+    both = client.get(f"/en/plans/compare/?run={runs[0].pk}&run={runs[1].pk}").content.decode()
+    assert "baseline scenario" in both and "batch scenario" in both
+    assert "mean wait (min)" in both and "empty-driving.png" in both
+
+
 def test_same_seed_same_run_and_policies_differ(planner):
     params = {**SMALL, "policy": "baseline"}
     a = dispatch.execute(dispatch_params(params), lambda *_: None)

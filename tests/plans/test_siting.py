@@ -59,7 +59,7 @@ def cleaned(raw):
 
 
 @end_to_end
-def test_p_median_run_end_to_end(planner, seoul):
+def test_p_median_run_end_to_end(planner, seoul, client):
     run = services.check_submit_run(
         actor=planner, kind_key="service-siting", title="3 centres", parameters=SMALL
     )
@@ -88,6 +88,9 @@ def test_p_median_run_end_to_end(planner, seoul):
     assert names["siting-map.png"].file.read()[:4] == b"\x89PNG"
     zones = list(csv.DictReader(io.StringIO(names["siting-zones.csv"].file.read().decode())))
     assert len(zones) == 50 and all(z["site_name"] for z in zones)
+    client.force_login(planner)
+    page = client.get(f"/en/plans/runs/{run.pk}/").content.decode()
+    assert "Chosen sites and catchments" in page and "siting-map.png" in page
 
 
 def test_covering_models_and_job_seekers(seoul):
