@@ -80,12 +80,13 @@ def dictionary(export: OpenDataExport) -> list[dict[str, str]]:
 
 def public_rows(export: OpenDataExport, rows: Iterable[dict] | None = None) -> Iterator[dict]:
     """The export's rows projected onto its allow-list, refusing any unexpected field."""
-    allowed = set(export.fields)
+    allowed = frozenset(export.fields)
+    fields = export.fields
     for row in export.rows() if rows is None else rows:
-        extra = row.keys() - allowed
-        if extra:
-            raise ExportFieldError(f"{export.key}: fields outside the allow-list: {sorted(extra)}")
-        yield {f: row.get(f) for f in export.fields}
+        if not allowed.issuperset(row):
+            extra = sorted(set(row) - allowed)
+            raise ExportFieldError(f"{export.key}: fields outside the allow-list: {extra}")
+        yield {f: row.get(f) for f in fields}
 
 
 def _plain(v: Any) -> Any:
@@ -114,20 +115,23 @@ def _batched(lines: Iterator[str]) -> Iterator[bytes]:
 def stream_csv(export: OpenDataExport, rows=None) -> Iterator[bytes]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-
-    def lines() -> Iterator[str]:
-        writer.writerow(export.fields)
-        for row in public_rows(export, rows):
-            writer.writerow(["" if (v := _plain(row[f])) is None else v for f in export.fields])
-            text = out.getvalue()
+    fields = export.fields
+    # A byte-order mark so spreadsheet programs read Korean text as UTF-8.
+    writer.writerow(fields)
+    yield ("\ufeff" + out.getvalue()).encode()
+    batch: list[list] = []
+    for row in public_rows(export, rows):
+        batch.append(["" if (v := _plain(row[f])) is None else v for f in fields])
+        if len(batch) >= BATCH:
             out.seek(0)
             out.truncate()
-            yield text
-        yield out.getvalue()
-
-    # A byte-order mark so spreadsheet programs read Korean text as UTF-8.
-    yield "\ufeff".encode()
-    yield from _batched(lines())
+            writer.writerows(batch)
+            batch = []
+            yield out.getvalue().encode()
+    out.seek(0)
+    out.truncate()
+    writer.writerows(batch)
+    yield out.getvalue().encode()
 
 
 def stream_json(export: OpenDataExport, rows=None) -> Iterator[bytes]:
