@@ -57,9 +57,9 @@ SUMMARY_LABELS = {
     "max wait (min)": _("Longest wait (min)"),
     "ride / direct (mean)": _("Ride time over direct trip (mean)"),
     "ride / direct (max)": _("Ride time over direct trip (max)"),
-    "empty driving (%)": _("Share of kilometres driven empty (%)"),
-    "utilisation (%)": _("Share of shift time on trips (%)"),
-    "km driven": _("Kilometres driven"),
+    "empty driving (%)": _("Share of kilometres driven empty in the simulated window (%)"),
+    "utilisation (%)": _("Share of on-shift time in the simulated window spent on trips (%)"),
+    "km driven": _("Kilometres driven in the simulated window"),
     "district wait spread (min)": _("Longest minus shortest district mean wait (min)"),
     "invariant violations": _("Invariant violations"),
 }
@@ -223,6 +223,20 @@ def _driving_chart(km_by_kind: dict[str, float]) -> bytes:
     return _png(fig)
 
 
+def _window_utilisation(run: Any, start: float, end: float) -> float:
+    """Trip time over on-shift time between the window's start and ``end`` (last drop-off).
+
+    The library's figure divides by whole shifts, which understates a run of a few hours.
+    """
+    o = run.options
+    served = [x for x in run.outcomes if x.status == "served"]
+    on_trip = sum(o.boarding_minutes + x.ride + o.alighting_minutes for x in served)
+    on_shift = sum(
+        max(0.0, min(v.shift_end, end) - max(v.shift_start, start)) for v in run.vehicles
+    )
+    return on_trip / on_shift if on_shift > 0 else 0.0
+
+
 def _round(x: float, digits: int = 2) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), digits)
 
@@ -274,9 +288,16 @@ def execute(params: dict[str, Any], progress: Progress) -> RunResult:
         }
         for d, name in enumerate(city.names)
     ]
+    # Driving and utilisation count the simulated window (window start to the last drop-off):
+    # the library's day figures would add the trips home at every shift's end.
+    served_end = [o.dropoff for o in run.outcomes if o.status == "served"]
+    window_end = max(served_end, default=start + params["hours"] * 60.0)
+    legs = [leg for leg in run.legs if leg.start < window_end and leg.end > start]
     km_by_kind: dict[str, float] = {}
     for kind in ("loaded", "to_pickup", "reposition", "to_depot"):
-        km_by_kind[kind] = float(sum(leg.km for leg in run.legs if leg.kind == kind))
+        km_by_kind[kind] = float(sum(leg.km for leg in legs if leg.kind == kind))
+    km_total = sum(km_by_kind.values())
+    empty_share = (km_total - km_by_kind["loaded"]) / km_total if km_total else 0.0
 
     summary: dict[str, Any] = {
         "requests": metrics.requests,
@@ -288,9 +309,9 @@ def execute(params: dict[str, Any], progress: Progress) -> RunResult:
         "max wait (min)": _round(metrics.wait_max, 1),
         "ride / direct (mean)": _round(metrics.ride_ratio_mean, 3),
         "ride / direct (max)": _round(metrics.ride_ratio_max, 3),
-        "empty driving (%)": _round(100 * metrics.empty_share, 1),
-        "utilisation (%)": _round(100 * metrics.utilisation, 1),
-        "km driven": _round(metrics.km_total, 0),
+        "empty driving (%)": _round(100 * empty_share, 1),
+        "utilisation (%)": _round(100 * _window_utilisation(run, start, window_end), 1),
+        "km driven": _round(km_total, 0),
         "district wait spread (min)": _round(metrics.district_wait_spread, 1),
         "invariant violations": len(problems),
     }
@@ -301,7 +322,7 @@ def execute(params: dict[str, Any], progress: Progress) -> RunResult:
         {
             "leg": kind,
             "km": round(km, 1),
-            "share (%)": round(100 * km / (metrics.km_total or 1.0), 1),
+            "share (%)": round(100 * km / (km_total or 1.0), 1),
         }
         for kind, km in km_by_kind.items()
     ]
