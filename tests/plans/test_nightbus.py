@@ -13,7 +13,7 @@ from sharingcity.core.models import Role, RoleAssignment
 from sharingcity.planning.demand import seoul_districts
 from sharingcity.planning.seoul import DISTRICTS
 from sharingcity.plans import nightbus, services
-from sharingcity.plans.kinds import run_kind
+from sharingcity.plans.kinds import RunCancelled, run_kind
 from sharingcity.plans.models import PlanningRun
 from tests import factories as f
 
@@ -216,3 +216,23 @@ def test_planner_pages_form_run_and_downloads(planner, client):
     assert zipfile.is_zipfile(io.BytesIO(b"".join(gtfs.streaming_content)))
     bad = client.post("/en/plans/new/night-bus/", {"title": "bad", **QUICK, "headways": "x"})
     assert bad.status_code == 400 and PlanningRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stop_at", [0.05, 0.12, 0.3])
+def test_a_cancelled_run_stops_at_the_next_progress_report(stop_at):
+    # fleets 6, 10, 12: plans start at 0.15, 0.40 and 0.65 of the bar
+    params = _cleaned(
+        {**QUICK, "demand_source": "calls", "call_records": "10000", "k": "3"}
+        | {"max_fleet": "12", "curve_points": "2"}
+    )
+    seen = []
+
+    def progress(fraction, message):
+        seen.append(fraction)
+        if fraction >= stop_at:
+            raise RunCancelled
+
+    with pytest.raises(RunCancelled):
+        nightbus.execute(params, progress)
+    assert seen[-1] >= stop_at and max(seen) < 0.65

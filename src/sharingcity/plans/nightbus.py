@@ -223,6 +223,8 @@ def _call_demand(
             zones=sorted(index),
             threads=1,
             temp_directory=folder,
+            # stage messages also let a cancelled run stop between stages
+            progress=lambda message: progress(0.12, message),
         )
     demand = np.zeros((len(DISTRICTS), len(DISTRICTS)))
     hourly: list[dict[str, Any]] = []
