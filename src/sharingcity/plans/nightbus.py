@@ -148,7 +148,7 @@ class NightBusForm(forms.Form):
     )
 
     def clean_headways(self) -> str:
-        # kept as text (the stored parameters are what the planner typed); parsed in clean()
+        # kept as text (the stored parameters are what the planner typed); execute parses it
         text = self.cleaned_data["headways"]
         _parse_headways(text)
         return text
