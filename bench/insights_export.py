@@ -71,14 +71,29 @@ def child(rows: int, fmt: str, mode: str) -> None:
             sink.write(data)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "format": fmt, "mode": mode, "seconds": seconds, "peak_mb": peak_mb, "bytes": size}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "format": fmt,
+                "mode": mode,
+                "seconds": seconds,
+                "peak_mb": peak_mb,
+                "bytes": size,
+            }
+        )
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", default="500000,5000000", help="comma-separated row counts")
     ap.add_argument("--formats", default="csv,jsonl,parquet")
-    ap.add_argument("--anchor-rows", type=int, default=500000, help="rows for the materialised anchor (0: skip)")
+    ap.add_argument(
+        "--anchor-rows", type=int, default=500000, help="rows for the materialised anchor (0: skip)"
+    )
     ap.add_argument("--child", nargs=3, metavar=("ROWS", "FORMAT", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -97,14 +112,27 @@ def main() -> None:
     table = []
     for n, f, mode in runs:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n), f, mode], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(n), f, mode],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         table.append(
-            [f, mode, f"{n:,}", f"{r['peak_mb']:.0f}", f"{r['seconds']:.1f}", f"{n / r['seconds']:,.0f}", f"{r['bytes'] / 1e6:,.0f}"]
+            [
+                f,
+                mode,
+                f"{n:,}",
+                f"{r['peak_mb']:.0f}",
+                f"{r['seconds']:.1f}",
+                f"{n / r['seconds']:,.0f}",
+                f"{r['bytes'] / 1e6:,.0f}",
+            ]
         )
         print(" ".join(table[-1]), file=sys.stderr, flush=True)
-    print_table(["format", "mode", "rows", "peak RSS (MB)", "seconds", "rows/s", "output (MB)"], table)
+    print_table(
+        ["format", "mode", "rows", "peak RSS (MB)", "seconds", "rows/s", "output (MB)"], table
+    )
 
 
 if __name__ == "__main__":
