@@ -157,3 +157,15 @@ def test_bad_arguments(kwargs, message):
     args.update(kwargs)
     with pytest.raises(SitingError, match=message):
         p_median(args.pop("demand"), args.pop("travel"), args.pop("p"), **args)
+
+
+def test_one_median_is_the_best_single_site():
+    import numpy as np
+
+    from sharingcity.planning.siting import p_median, synthetic_city
+
+    city = synthetic_city(50, 50, seed=1)
+    demand, travel = city.demand, city.travel
+    result = p_median(demand, travel, 1)
+    costs = (np.asarray(demand)[:, None] * np.asarray(travel)).sum(axis=0)
+    assert result.objective == pytest.approx(costs.min())

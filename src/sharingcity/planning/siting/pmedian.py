@@ -143,7 +143,7 @@ def interchange(
             c1 = np.zeros(n, dtype=np.int64)
             d1 = sub[:, 0]
             d2 = np.full(n, far)
-        loss = np.bincount(c1, weights=demand * (d2 - d1), minlength=p)
+        loss = np.bincount(c1, weights=demand * (d2 - d1), minlength=p).astype(np.float64)
         inside = d2 <= nb.kth  # every site nearer than d2 is in the zone's list
         # Neighbour-list part: zones whose d2 is within their list.
         zi = np.flatnonzero(inside)
@@ -151,10 +151,11 @@ def interchange(
         ns = nb.sites[zi]
         wz = demand[zi, None]
         g = wz * np.maximum(d1[zi, None] - nd, 0.0)
-        gain = np.bincount(ns.ravel(), weights=g.ravel(), minlength=m)
+        # astype: bincount of an empty selection returns integers even with float weights (p = 1).
+        gain = np.bincount(ns.ravel(), weights=g.ravel(), minlength=m).astype(np.float64)
         e = wz * np.maximum(d2[zi, None] - np.maximum(nd, d1[zi, None]), 0.0)
         keys = ns * p + c1[zi, None]
-        extra = np.bincount(keys.ravel(), weights=e.ravel(), minlength=m * p).reshape(m, p)
+        extra = np.bincount(keys.ravel(), weights=e.ravel(), minlength=m * p).astype(np.float64).reshape(m, p)
         # Full rows for the rest.
         zo = np.flatnonzero(~inside)
         if zo.size:
