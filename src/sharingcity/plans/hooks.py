@@ -10,9 +10,11 @@ from sharingcity.core.registry import (
     register_pages,
 )
 
-from . import nightbus  # noqa: F401
-from . import dispatch  # noqa: F401
-from . import siting  # noqa: F401
+from . import (
+    dispatch,  # noqa: F401
+    nightbus,  # noqa: F401
+    siting,  # noqa: F401
+)
 from .api import router
 from .services import PLANNING_ROLES
 
