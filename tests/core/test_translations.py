@@ -76,3 +76,26 @@ def test_pages_speak_korean_and_english(client, url, korean, english):
     assert ko.status_code == en.status_code == 200
     assert korean in ko.text and english not in ko.text
     assert english in en.text and korean not in en.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_panel_page_names_features_and_summary_in_korean(client):
+    from sharingcity.budgeting import panels
+    from sharingcity.budgeting.models import Panel
+    from tests import factories as f
+
+    admin = f.bureau_admin()
+    panel = panels.check_create_panel(actor=admin, title="Panel", size=4, seed_source="Lotto")
+    pool = "id,gender,age\n" + "\n".join(
+        f"r{i},{'female' if i % 2 else 'male'},{'young' if i % 3 else 'old'}" for i in range(20)
+    )
+    panels.check_import_pool(actor=admin, panel=panel, data=pool)
+    quotas = [{"feature": "gender", "value": g, "min": 2, "max": 2} for g in ("female", "male")]
+    panels.check_set_quotas(actor=admin, panel=panel, quotas=quotas)
+    panels.check_publish_lottery(actor=admin, panel=panel)  # runs inline under tests
+    panels.check_draw(actor=admin, panel=Panel.objects.get(pk=panel.pk), seed="3 11 19 27 38 42")
+    page = client.get(f"/ko/budget/panels/{panel.pk}/").text
+    # the volunteer form's words for its own features; the answers of the volunteers are counted
+    assert "<td>성별</td><td>여성</td>" in page and "<td>gender</td>" not in page
+    assert "중앙값" in page and "최저 확률인 지원자 수" in page and "at_minimum" not in page
+    assert '<th scope="row">지원자 수</th><td>20</td>' in page

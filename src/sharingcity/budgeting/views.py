@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharingcity.core import access
@@ -395,6 +396,42 @@ def panel_new(request):
     )
 
 
+# Keys of planning.sortition.audit's probability summary, as the panel page names them.
+PROBABILITY_SUMMARY = {
+    "volunteers": gettext_lazy("Volunteers"),
+    "minimum": gettext_lazy("Lowest"),
+    "p10": gettext_lazy("10th percentile"),
+    "median": gettext_lazy("Median"),
+    "mean": gettext_lazy("Mean"),
+    "p90": gettext_lazy("90th percentile"),
+    "maximum": gettext_lazy("Highest"),
+    "at_minimum": gettext_lazy("Volunteers at the lowest probability"),
+}
+COUNTS = {"volunteers", "at_minimum"}
+
+
+def _labelled_composition(panel: Panel) -> list[dict]:
+    """Quota rows with the volunteer form's words for its features and answers; features of a pool
+    imported from CSV that the form does not ask about are shown as they were written."""
+    fields = VolunteerForm().fields
+    rows = []
+    for q in selectors.composition(panel):
+        field = fields.get(q["feature"])
+        answers = dict(getattr(field, "choices", []) or [])
+        rows.append(
+            {
+                **q,
+                "feature_label": field.label if field is not None else q["feature"],
+                "value_label": answers.get(q["value"], q["value"]),
+            }
+        )
+    return rows
+
+
+def _labelled_summary(summary: dict) -> list[tuple[str, float, bool]]:
+    return [(PROBABILITY_SUMMARY.get(k, k), v, k in COUNTS) for k, v in summary.items()]
+
+
 def panel_detail(request, panel_id: int):
     panel = get_object_or_404(selectors.panels(), pk=panel_id)
     user = request.user
@@ -406,13 +443,13 @@ def panel_detail(request, panel_id: int):
             "panel": panel,
             "is_admin": access.is_bureau_admin(user),
             "mine": mine,
-            "composition": selectors.composition(panel) if panel.quotas else [],
+            "composition": _labelled_composition(panel) if panel.quotas else [],
             "members": selectors.panel_members(panel) if panel.stage == Panel.Stage.DRAWN else [],
             "volunteer_form": VolunteerForm(),
             "upload_form": UploadForm(),
             "seed_form": SeedForm(),
             "replace_form": ReplaceForm(),
-            "summary": panel.audit_report.get("probability_summary", {}),
+            "summary": _labelled_summary(panel.audit_report.get("probability_summary", {})),
         },
     )
 
