@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Count, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sharingcity.core.models import District, ResidentProfile
@@ -148,7 +148,7 @@ register_metric(
             ("members", _("Members")),
             ("value", _("Share of the panel (%)")),
             ("reference", _("Reference share (%)")),
-            ("source", _("Reference")),
+            ("source", pgettext_lazy("data source", "Reference")),
         ),
         order=51,
     )
