@@ -5,9 +5,10 @@ Reads only ``core.registry``: an app adds a metric in its own hooks and it appea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -81,9 +82,11 @@ def build(
             chart_id=chart_id,
         )
     elif result and metric.chart == "lines":
-        series: dict[str, list[tuple[str, float]]] = {}
+        series: dict[str, Sequence[tuple[str, float]]] = {}
         for r in result:
-            series.setdefault(str(r["series"]), []).append((str(r["x"]), float(r["value"])))
+            cast(list, series.setdefault(str(r["series"]), [])).append(
+                (str(r["x"]), float(r["value"]))
+            )
         chart = line_chart(series, title=title, chart_id=chart_id)
     return Panel(metric, None, rows, columns, chart)
 

@@ -250,12 +250,12 @@ def list_requests(params) -> list[dict]:
             )
         qs = qs.filter(category__code__in=wanted)
     if status := params.get("status", ""):
-        wanted = {s.strip() for s in status.split(",")}
-        if not wanted <= {"open", "closed"}:
+        states = {s.strip() for s in status.split(",")}
+        if not states <= {"open", "closed"}:
             raise GeoReportError(_("status must be open, closed or both separated by a comma."))
-        if wanted == {"open"}:
+        if states == {"open"}:
             qs = qs.exclude(status__in=CLOSED)
-        elif wanted == {"closed"}:
+        elif states == {"closed"}:
             qs = qs.filter(status__in=CLOSED)
     start = _when("start_date", params["start_date"]) if params.get("start_date") else None
     end = _when("end_date", params["end_date"]) if params.get("end_date") else None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -97,7 +99,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 "export": export,
                 "formats": exports.formats_of(export),
                 "dictionary": exports.dictionary(export),
-                "written_at": timezone.datetime.fromtimestamp(
+                "written_at": datetime.fromtimestamp(
                     written.stat().st_mtime, tz=timezone.get_current_timezone()
                 )
                 if written.exists()
@@ -129,7 +131,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             return HttpResponse(
                 _("Choose json or zip."), status=400, content_type="text/plain; charset=utf-8"
             )
-        data = personal.collect(request.user)
+        data = personal.collect(request.user)  # type: ignore[arg-type]
         stamp = timezone.localdate().isoformat()
         if fmt == "zip":
             resp = HttpResponse(personal.as_zip(data), content_type="application/zip")
@@ -143,7 +145,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 personal.check_delete_account(
-                    user=request.user, confirm=form.cleaned_data["confirm"]
+                    user=request.user,  # type: ignore[arg-type]
+                    confirm=form.cleaned_data["confirm"],
                 )
             except DomainError as e:
                 apply_to_form(form, e)
@@ -158,7 +161,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- open data files
 
 
-def open_data_file(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+def open_data_file(
+    request: HttpRequest, key: str, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
     """``/open-data/<key>.<format>``: streamed straight from the database, never held whole."""
     try:
         export = exports.get(key, fmt)
