@@ -94,19 +94,23 @@ def bookings_by_district(start, end, district) -> list[dict]:
     ]
 
 
-def _open_hours(windows: list[tuple[int, time, time]], start: datetime, end: datetime) -> float:
-    """Opening hours of a weekly timetable between two aware datetimes (whole local days)."""
+def _weekday_counts(start: datetime, end: datetime) -> list[int]:
+    """How many of each weekday (Monday = 0) the window's whole local days hold."""
+    first = timezone.localtime(start).date()
+    days = (timezone.localtime(end).date() - first).days
+    counts = [days // 7] * 7
+    for k in range(days % 7):
+        counts[(first.weekday() + k) % 7] += 1
+    return counts
+
+
+def _open_hours(windows: list[tuple[int, time, time]], weekdays: list[int]) -> float:
+    """Opening hours of a weekly timetable over a window with ``weekdays[d]`` days of each."""
     total = 0.0
-    day = timezone.localtime(start).date()
-    last = timezone.localtime(end).date()
-    per_weekday: defaultdict[int, float] = defaultdict(float)
     for weekday, opens, closes in windows:
         o = opens.hour + opens.minute / 60
         c = 24.0 if closes == time(0) else closes.hour + closes.minute / 60
-        per_weekday[weekday] += max(0.0, c - o)
-    while day < last:
-        total += per_weekday.get(day.weekday(), 0.0)
-        day += timedelta(days=1)
+        total += max(0.0, c - o) * weekdays[weekday]
     return total
 
 
@@ -127,9 +131,10 @@ def public_space_utilisation(start, end, district) -> list[dict]:
         "resource_id", "weekday", "opens", "closes"
     ):
         windows[rid].append((wd, o, c))
+    weekdays = _weekday_counts(start, end)
     open_h: defaultdict[str, float] = defaultdict(float)
     for rid, d in room_district.items():
-        open_h[d] += _open_hours(windows[rid], start, end)
+        open_h[d] += _open_hours(windows[rid], weekdays)
     booked: defaultdict[str, float] = defaultdict(float)
     for rid, s, e in (
         Booking.objects.filter(
