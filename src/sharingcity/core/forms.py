@@ -1,7 +1,29 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgeBand, District, User
+
+
+class QuickSelect(forms.Select):
+    """A flat select rendered in Python. Django's default renders every option through its own
+    template; on the public proposal list's filters (about 70 options) that was a third of the
+    page's time. Flat choices only: no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (v, " selected" if str(v) in chosen else "", label)
+                for v, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 class SignupForm(forms.Form):

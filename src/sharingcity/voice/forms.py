@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sharingcity.core.forms import QuickSelect
 from sharingcity.core.models import Department, District, Organisation
 
 from .models import (
@@ -58,15 +59,19 @@ class OfflineProposalForm(ProposalForm):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *Status.choices],
+        widget=QuickSelect,
     )
-    district = forms.ChoiceField(label=_("District"), required=False)
-    department = forms.ChoiceField(label=_("Department"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    district = forms.ChoiceField(label=_("District"), required=False, widget=QuickSelect)
+    department = forms.ChoiceField(label=_("Department"), required=False, widget=QuickSelect)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=QuickSelect)
     sort = forms.ChoiceField(
         label=_("Order"),
         required=False,
         choices=[("recent", _("Newest")), ("supports", _("Most supported"))],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, **kwargs):
