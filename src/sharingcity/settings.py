@@ -125,6 +125,21 @@ if _redis_url:
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
 
+# The cache is shared by the web processes and the task consumer, so work a periodic task does
+# (the pre-rendered dashboard) is seen by every visitor: Redis when REDIS_URL is set, otherwise
+# files under VAR_DIR (no extra server). Tests keep a per-process memory cache.
+if "PYTEST_VERSION" in os.environ:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # Verification methods a deployment offers (dotted paths of VerificationMethod classes).
 SHARINGCITY_VERIFICATION_METHODS = [
     "sharingcity.core.verification.CensusRecordVerification",

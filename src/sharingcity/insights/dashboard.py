@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from sharingcity.core.charts import Bar, horizontal_bars, line_chart
 from sharingcity.core.registry import Metric, registry
@@ -96,3 +99,46 @@ def dashboard(
 ) -> list[Panel]:
     s, e = window(start, end)
     return [build(m, s, e, district) for m in metrics(public=public)]
+
+
+def cache_seconds() -> int:
+    """How long a rendered set of panels is reused (``SHARINGCITY_DASHBOARD_CACHE_SECONDS``,
+    default five minutes; 0 turns the cache off). The figures move slowly and the page is
+    public, so a few minutes' staleness buys a page that does not hit every table per view."""
+    return int(getattr(settings, "SHARINGCITY_DASHBOARD_CACHE_SECONDS", 300))
+
+
+def panels_html(
+    *,
+    public: bool,
+    start: date | None = None,
+    end: date | None = None,
+    district: str | None = None,
+    refresh: bool = False,
+) -> str:
+    """The rendered panels for the current language, from the shared cache when fresh."""
+    key = "insights:panels:" + ":".join(
+        str(x) for x in (public, translation.get_language(), start, end, district or "")
+    )
+    seconds = cache_seconds()
+    html = cache.get(key) if seconds and not refresh else None
+    if html is None:
+        panels = dashboard(public=public, start=start, end=end, district=district)
+        html = render_to_string("insights/_panels.html", {"panels": panels})
+        if seconds:
+            cache.set(key, html, seconds)
+    return html
+
+
+def warm() -> int:
+    """Render the unfiltered public and bureau panels in every language into the shared cache,
+    so no visitor of the landing views waits for a cold computation. Returns pages rendered."""
+    if not cache_seconds():
+        return 0
+    n = 0
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for public in (True, False):
+                panels_html(public=public, refresh=True)
+                n += 1
+    return n

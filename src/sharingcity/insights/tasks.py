@@ -1,7 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import exports
+from . import dashboard, exports
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
@@ -19,3 +19,10 @@ def regenerate_open_data(actor_id: int | None = None) -> int:
     n = len(exports.write_all())
     record(User.objects.filter(pk=actor_id).first(), "insights.open_data_regenerated", files=n)
     return n
+
+
+@db_periodic_task(crontab(minute="*/2"))
+def warm_dashboards() -> int:
+    """Keep the unfiltered dashboards rendered (every two minutes, inside the cache's lifetime),
+    so a cold computation over the whole city never lands on a visitor."""
+    return dashboard.warm()

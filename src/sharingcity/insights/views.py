@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,27 +27,6 @@ def can_see_bureau_dashboard(user) -> bool:
     return access.is_staff_member(user) or access.is_overseer(user)
 
 
-def cache_seconds() -> int:
-    """How long a rendered set of charts is reused (``SHARINGCITY_DASHBOARD_CACHE_SECONDS``,
-    default five minutes; 0 turns the cache off). The figures move slowly and the page is
-    public, so a few minutes' staleness buys a page that does not hit every table per view."""
-    return int(getattr(settings, "SHARINGCITY_DASHBOARD_CACHE_SECONDS", 300))
-
-
-def panels_html(*, public: bool, start, end, district) -> str:
-    key = "insights:panels:" + ":".join(
-        str(x) for x in (public, get_language(), start, end, district or "")
-    )
-    seconds = cache_seconds()
-    html = cache.get(key) if seconds else None
-    if html is None:
-        panels = dashboard.dashboard(public=public, start=start, end=end, district=district)
-        html = render_to_string("insights/_panels.html", {"panels": panels})
-        if seconds:
-            cache.set(key, html, seconds)
-    return html
-
-
 def _dashboard(request: HttpRequest, *, public: bool) -> HttpResponse:
     form = DashboardFilter(request.GET or None)
     html = ""
@@ -60,7 +35,7 @@ def _dashboard(request: HttpRequest, *, public: bool) -> HttpResponse:
         status = 400
     else:
         data = form.cleaned_data if form.is_bound else {}
-        html = panels_html(
+        html = dashboard.panels_html(
             public=public,
             start=data.get("start"),
             end=data.get("end"),
