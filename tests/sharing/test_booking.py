@@ -419,3 +419,30 @@ def test_parking_windows_when_the_bay_is_free():
         )
     with pytest.raises(NotAllowed):
         resources.check_set_windows(actor=f.resident(), resource=bay, windows=[])
+
+
+def test_an_auto_approved_booking_is_three_statements_on_postgresql(city):
+    """Suspension, opening rules (windows and exceptions in one query), the INSERT: no
+    transaction of its own on PostgreSQL. SQLite adds its overlap check inside a transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, _, resident, hall = city
+    hall.requires_approval = False
+    hall.save()
+    start = sf.saturday(10)
+    DateException.objects.create(resource=hall, date=(start + 7 * 24 * H).date(), closed=True)
+    resident.resident  # the profile is loaded once per user  # noqa: B018
+    with CaptureQueriesContext(connection) as ctx:
+        bk.check_book(actor=resident, resource=hall, start=start, end=start + H)
+    statements = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN"))
+    ]
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 4), statements
+    # and the exception is still honoured
+    with pytest.raises(InvalidInput) as e:
+        later = start + 7 * 24 * H
+        bk.check_book(actor=resident, resource=hall, start=later, end=later + H)
+    assert e.value.code == "outside_opening_hours"

@@ -18,10 +18,7 @@ class QuickSelect(forms.Select):
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            (
-                (v, " selected" if str(v) in chosen else "", label)
-                for v, label in self.choices
-            ),
+            ((v, " selected" if str(v) in chosen else "", label) for v, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
