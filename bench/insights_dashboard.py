@@ -2,7 +2,8 @@
 test client), on whatever data the configured database holds (DATABASE_URL).
 
 Beside each page, in the same run: the bare metric computations (the queries alone, no
-template or chart), and the page with the rendered-chart cache on (its normal setting) and off.
+template or chart), the page with the panel cache off (every render cold), and the page as
+shipped: the cache on and warmed the way the periodic task ``warm_dashboards`` keeps it.
 
     python -m sharingcity demo_city --scale 100          # once, on PostgreSQL for the target
     python bench/insights_dashboard.py --repeat 30
@@ -72,6 +73,8 @@ def main() -> None:
 
         with override_settings(SHARINGCITY_DASHBOARD_CACHE_SECONDS=300 if cached else 0):
             cache.clear()
+            if cached:
+                dashboard.warm()  # what the periodic task does every two minutes
             return timed(get)
 
     def bare(public: bool):
@@ -86,14 +89,14 @@ def main() -> None:
     cases = [
         ("metrics only (anchor)", "public", bare(True)),
         ("public page, cache off", "public", page("/en/insights/")),
-        ("public page, cache on", "public", page("/en/insights/", cached=True)),
+        ("public page, as shipped (warmed cache)", "public", page("/en/insights/", cached=True)),
     ]
     if admin is not None:
         cases += [
             ("metrics only (anchor)", "bureau", bare(False)),
             ("bureau page, cache off", "bureau", page("/en/insights/bureau/", admin.user)),
             (
-                "bureau page, cache on",
+                "bureau page, as shipped (warmed cache)",
                 "bureau",
                 page("/en/insights/bureau/", admin.user, cached=True),
             ),
