@@ -25,4 +25,6 @@ def _default_categories(request):
     from sharingcity.voice.models import Category
 
     if not Category.objects.exists():
-        import_module("sharingcity.voice.migrations.0002_search_and_categories").add_categories(apps, None)
+        import_module("sharingcity.voice.migrations.0002_search_and_categories").add_categories(
+            apps, None
+        )

@@ -622,33 +622,78 @@ _SUPPORTABLE = tuple(
 def do_support(*, user: User, proposal_id: int) -> int:
     """One verified resident supports a proposal; returns the new support count.
 
-    The hot path is two statements in one transaction: the counter UPDATE (which also proves the
-    proposal exists and is open, and row-locks it so crossings are seen exactly once) and the
-    INSERT guarded by the unique constraint. Both are portable SQL (SQLite >= 3.35, PostgreSQL).
-    Rungs are checked only when the new count equals a threshold."""
+    On PostgreSQL the hot path is ONE autocommitted statement: an INSERT guarded by the unique
+    constraint and the proposal's status, and the counter UPDATE on the inserted row (which
+    row-locks the proposal, so each count, and each crossing of a rung, is seen exactly once).
+    SQLite has no data-modifying CTE: there the same two statements run in one transaction.
+    Rungs are checked only when the new count equals a threshold, in a transaction of their own
+    (``do_catch_up_rungs`` repairs a crossing a crash left unrecorded)."""
     access.require_verified_resident(user)
     p, s = Proposal._meta.db_table, Support._meta.db_table
     marks = ", ".join(["%s"] * len(_SUPPORTABLE))
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {p} SET support_count = support_count + 1 "
-            f"WHERE id = %s AND status IN ({marks}) RETURNING support_count",
-            [proposal_id, *_SUPPORTABLE],
-        )
-        row = cur.fetchone()
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"WITH added AS (INSERT INTO {s} (proposal_id, user_id, created_at) "
+                f"SELECT id, %s, %s FROM {p} WHERE id = %s AND status IN ({marks}) "
+                f"ON CONFLICT DO NOTHING RETURNING proposal_id) "
+                f"UPDATE {p} SET support_count = support_count + 1 "
+                f"WHERE id = (SELECT proposal_id FROM added) RETURNING support_count",
+                [user.pk, now, proposal_id, *_SUPPORTABLE],
+            )
+            row = cur.fetchone()
         if row is None:
+            if Support.objects.filter(proposal_id=proposal_id, user_id=user.pk).exists():
+                raise Conflict("already_supported", _("You already support this proposal."))
             _explain_missing(proposal_id)
-        cur.execute(
-            f"INSERT INTO {s} (proposal_id, user_id, created_at) VALUES (%s, %s, %s) "
-            f"ON CONFLICT DO NOTHING RETURNING id",
-            [proposal_id, user.pk, timezone.now()],
-        )
-        if cur.fetchone() is None:
-            raise Conflict("already_supported", _("You already support this proposal."))
-        count = row[0]
-        if count in ladder_mod.thresholds():
+    else:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {p} SET support_count = support_count + 1 "
+                f"WHERE id = %s AND status IN ({marks}) RETURNING support_count",
+                [proposal_id, *_SUPPORTABLE],
+            )
+            row = cur.fetchone()
+            if row is None:
+                _explain_missing(proposal_id)
+            cur.execute(
+                f"INSERT INTO {s} (proposal_id, user_id, created_at) VALUES (%s, %s, %s) "
+                f"ON CONFLICT DO NOTHING RETURNING id",
+                [proposal_id, user.pk, now],
+            )
+            if cur.fetchone() is None:
+                raise Conflict("already_supported", _("You already support this proposal."))
+    count = row[0]
+    if count in ladder_mod.thresholds():
+        with transaction.atomic():
             _reach_rungs(proposal_id, count)
     return count
+
+
+def do_catch_up_rungs() -> int:
+    """Reach the rungs a proposal's count has crossed but that were never recorded (a crash
+    between a support and its rung). Idempotent; returns how many proposals were looked at."""
+    first = min(ladder_mod.thresholds(), default=None)
+    if first is None:
+        return 0
+    candidates = dict(
+        Proposal.objects.filter(support_count__gte=first, status__in=_SUPPORTABLE).values_list(
+            "id", "support_count"
+        )
+    )
+    have: dict[int, set[int]] = {}
+    for proposal_id, threshold in RungReached.objects.filter(
+        proposal_id__in=list(candidates)
+    ).values_list("proposal_id", "threshold"):
+        have.setdefault(proposal_id, set()).add(threshold)
+    n = 0
+    for proposal_id, count in candidates.items():
+        if {t for t in ladder_mod.thresholds() if t <= count} - have.get(proposal_id, set()):
+            with transaction.atomic():
+                _reach_rungs(proposal_id, count)
+            n += 1
+    return n
 
 
 def _explain_missing(proposal_id: int):

@@ -16,3 +16,9 @@ def sweep_reply_deadlines():
 def ask_follow_ups():
     """Daily: ask authors whether a positively answered proposal was resolved."""
     return services.do_ask_follow_ups()
+
+
+@db_periodic_task(crontab(minute="45"))
+def catch_up_rungs():
+    """Hourly: record any rung a proposal's supports crossed but that was never recorded."""
+    return services.do_catch_up_rungs()
