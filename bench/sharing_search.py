@@ -78,7 +78,7 @@ def generate(n_resources: int, n_bookings: int, base) -> dict[str, float]:
                    d.longitude + ((g * 104729) %% 1000 - 500) / 20000.0, g %% 3 = 0, 10, 'active',
                    false, 'none', 'whole', 'minutes', 0, 0, 0, 365, 30, 1440, false, 15, 0, 0, 0,
                    '', '', 'bench-' || g, now(), %s
-            FROM generate_series(1, %s) g
+            FROM generate_series(1::bigint, %s) g
             JOIN (SELECT id, latitude, longitude, row_number() OVER (ORDER BY id) - 1 AS k
                   FROM core_district) d ON d.k = g %% 25
             """,

@@ -421,9 +421,9 @@ def test_parking_windows_when_the_bay_is_free():
         resources.check_set_windows(actor=f.resident(), resource=bay, windows=[])
 
 
-def test_an_auto_approved_booking_is_three_statements_on_postgresql(city):
-    """Suspension, opening rules (windows and exceptions in one query), the INSERT: no
-    transaction of its own on PostgreSQL. SQLite adds its overlap check inside a transaction."""
+def test_an_auto_approved_booking_is_two_statements_on_postgresql(city):
+    """Opening rules and suspensions in one query, then the INSERT, with no transaction of its
+    own on PostgreSQL. SQLite adds its overlap check inside a transaction."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -440,7 +440,7 @@ def test_an_auto_approved_booking_is_three_statements_on_postgresql(city):
         for q in ctx.captured_queries
         if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN"))
     ]
-    assert len(statements) == (3 if connection.vendor == "postgresql" else 4), statements
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3), statements
     # and the exception is still honoured
     with pytest.raises(InvalidInput) as e:
         later = start + 7 * 24 * H
