@@ -177,7 +177,7 @@ def main(argv=None) -> int:
             )[:50]
         ),
         "free + map counts": lambda a, b: selectors.counts_by_district(
-            selectors.search(selectors.Search(kind="room", free_from=a, free_to=b))
+            selectors.Search(kind="room", free_from=a, free_to=b)
         ),
     }
     rows = []

@@ -134,7 +134,7 @@ def search_resources(request, filters: Query[SearchIn]):
     page = list(qs[filters.offset : filters.offset + filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
-    counts = selectors.counts_by_district(qs)
+    counts = selectors.counts_by_district(params)
     return {
         "count": sum(counts.values()) if more or filters.offset else len(page),
         "results": [ResourceOut.from_resource(r) for r in page],

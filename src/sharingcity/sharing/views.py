@@ -38,24 +38,26 @@ def search(request):
     results, svg, query = None, "", ""
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
+        params = selectors.Search(
+            kind=d["kind"],
+            district=d["district"].code if d["district"] else "",
+            q=d["q"],
+            category=d["category"],
+            size=d["size"],
+            accessible=d["accessible"],
+            free_from=d["free_from"],
+            free_to=d["free_to"],
+        )
         try:
-            qs = selectors.search(
-                selectors.Search(
-                    kind=d["kind"],
-                    district=d["district"].code if d["district"] else "",
-                    q=d["q"],
-                    category=d["category"],
-                    size=d["size"],
-                    accessible=d["accessible"],
-                    free_from=d["free_from"],
-                    free_to=d["free_to"],
-                )
-            )
+            qs = selectors.search(params)
+            counts = selectors.counts_by_district(params)
         except DomainError as e:
             apply_to_form(form, e)
         else:
-            results = Paginator(qs, 25).get_page(request.GET.get("page"))
-            svg = mark_safe(selectors.district_map_svg(selectors.counts_by_district(qs)))  # noqa: S308 - escaped in the selector
+            paginator = Paginator(qs, 25)
+            paginator.count = sum(counts.values())  # the map's exact counts: no second COUNT
+            results = paginator.get_page(request.GET.get("page"))
+            svg = mark_safe(selectors.district_map_svg(counts))  # noqa: S308 - escaped in the selector
             query = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
     return render(
         request,
