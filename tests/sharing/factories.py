@@ -87,3 +87,34 @@ def pool(n: int = 2, org=None) -> ResourcePool:
     for i in range(n):
         item(owner=org, pool=p, title=f"드릴 {i}")
     return p
+
+
+DOCUMENTS = ["business_registration", "activity_report", "business_plan"]
+
+
+def apply_for_designation(operator, org, **kw):
+    """A complete application through the service (``check_apply``)."""
+    from sharingcity.sharing.services import enterprises
+
+    data = dict(
+        actor=operator,
+        organisation=org,
+        legal_form="cooperative",
+        registration_number="123-45-67890",
+        sharing_since=timezone.localdate() - timedelta(days=400),
+        description="공구 나눔",
+        documents=DOCUMENTS,
+    )
+    data.update(kw)
+    return enterprises.check_apply(**data)
+
+
+def designate(operator, org, admin):
+    """An application taken through every review stage and designated: (application,
+    designation)."""
+    from sharingcity.sharing.services import enterprises
+
+    app = apply_for_designation(operator, org)
+    for _stage in range(4):
+        enterprises.check_review_stage(actor=admin, application=app, passed=True)
+    return app, enterprises.check_decide(actor=admin, application=app, designate=True)

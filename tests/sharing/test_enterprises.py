@@ -11,22 +11,12 @@ from sharingcity.sharing.models import Designation
 from sharingcity.sharing.services import enterprises as ent
 from tests import factories as f
 
+from . import factories as sf
+
 pytestmark = pytest.mark.django_db
-DOCS = ["business_registration", "activity_report", "business_plan"]
 
 
-def _apply(operator, org, **kw):
-    data = dict(
-        actor=operator,
-        organisation=org,
-        legal_form="cooperative",
-        registration_number="123-45-67890",
-        sharing_since=date.today() - timedelta(days=400),
-        description="공구 나눔",
-        documents=DOCS,
-    )
-    data.update(kw)
-    return ent.check_apply(**data)
+_apply = sf.apply_for_designation
 
 
 @pytest.mark.parametrize(
@@ -123,3 +113,24 @@ def test_rejection_needs_a_reason():
 
 def test_zero_rate_instalments_sum_exactly():
     assert sum(ent.instalments(1000, Decimal(0), 3)) == 1000
+
+
+def test_missing_documents_are_named_for_people():
+    org = f.organisation()
+    with pytest.raises(InvalidInput) as e:
+        _apply(f.operator(org), org, documents=["business_plan"])
+    assert e.value.details["missing"] == ["business_registration", "activity_report"]
+    assert "Business registration certificate, Report of the sharing activity" in e.value.message
+
+
+def test_renewal_of_another_organisations_designation_is_refused():
+    other = f.organisation("Other")
+    other_operator = f.operator(other)
+    admin = f.bureau_admin()
+    _app, designation = sf.designate(other_operator, other, admin)
+    org = f.organisation()
+    with pytest.raises(InvalidInput) as e:
+        _apply(f.operator(org), org, renewal_of=designation)
+    assert e.value.code == "invalid_renewal" and e.value.field == "renewal_of"
+    renewal = _apply(other_operator, other, renewal_of=designation)
+    assert renewal.renewal_of == designation

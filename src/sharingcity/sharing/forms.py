@@ -3,10 +3,12 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sharingcity.core.models import District
 
-from .models import Kind
+from .models import EnterpriseApplication, Grant, Kind
+from .services.enterprises import DOCUMENT_LABELS
 
 
 class SearchForm(forms.Form):
@@ -138,3 +140,134 @@ class ReportForm(forms.Form):
 
 class FeedUploadForm(forms.Form):
     file = forms.FileField(label=_("Feed file (CSV or JSON)"))
+
+
+# --- designated sharing enterprises ----------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicationForm(forms.Form):
+    """The shape of an application; the rules (registration number, months of activity,
+    required documents) are the service's (``services.enterprises.check_apply``)."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    legal_form = forms.ChoiceField(
+        label=_("Legal form"), choices=EnterpriseApplication.LegalForm.choices
+    )
+    registration_number = forms.CharField(
+        label=_("Business registration number"),
+        max_length=12,
+        help_text=_("As on the certificate, e.g. 123-45-67890."),
+    )
+    sharing_since = forms.DateField(
+        label=_("Sharing since"),
+        widget=DateInput,
+        help_text=_("When the organisation began its sharing activity."),
+    )
+    description = forms.CharField(
+        label=_("The sharing activity"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Documents handed in"),
+        choices=list(DOCUMENT_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    links = forms.CharField(
+        label=_("Other documents or links"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One document name or web address per line, at most 10."),
+    )
+    renewal_of = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organisations, designations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["renewal_of"].queryset = designations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+
+    def clean_links(self):
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > 10:
+            raise forms.ValidationError(_("Give at most 10 documents or links."))
+        if any(len(line) > 300 for line in lines):
+            raise forms.ValidationError(_("Each line may have at most 300 characters."))
+        return lines
+
+
+def yes_or_no(label, yes, no) -> forms.TypedChoiceField:
+    """A required choice between two labelled answers, cleaned to True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", yes), ("no", no)],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class StageReviewForm(forms.Form):
+    passed = yes_or_no(
+        pgettext_lazy("enterprise review", "Outcome"),
+        _("Passed: on to the next stage"),
+        _("Stops here"),
+    )
+    score = forms.IntegerField(
+        label=_("Score (0 to 100)"), required=False, help_text=_("Leave empty if not scored.")
+    )
+    note = forms.CharField(
+        label=_("Note or reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the application stops here; the applicant reads it."),
+    )
+
+
+class DecisionForm(forms.Form):
+    designate = yes_or_no(
+        _("The committee's decision"), _("Designate for 3 years"), _("Do not designate")
+    )
+    note = forms.CharField(
+        label=_("Reasons"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GrantRequestForm(forms.Form):
+    designation = forms.ModelChoiceField(label=_("Designation"), queryset=None)
+    track = forms.ChoiceField(label=pgettext_lazy("grant", "Track"), choices=Grant.Track.choices)
+    project = forms.CharField(label=pgettext_lazy("grant", "Project"), max_length=300)
+    amount = forms.IntegerField(label=_("Amount requested (KRW)"), max_value=10**12)
+
+    def __init__(self, *args, designations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["designation"].queryset = designations
+        self.fields["designation"].label_from_instance = lambda d: (
+            _("%(o)s, designated until %(d)s")
+            % {"o": d.organisation, "d": d.valid_until.isoformat()}
+        )
+
+
+class AwardForm(forms.Form):
+    amount = forms.IntegerField(label=_("Amount awarded (KRW)"), max_value=10**12)
+    report_due = forms.DateField(label=_("Report due"), widget=DateInput)
+
+
+class LoanForm(forms.Form):
+    amount = forms.IntegerField(label=_("Amount (KRW)"), max_value=10**12)
+    annual_rate = forms.DecimalField(
+        label=_("Annual interest rate (%)"), max_digits=6, decimal_places=3
+    )
+    term_months = forms.IntegerField(label=_("Term (months)"), max_value=10**4)
+    disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DateInput)

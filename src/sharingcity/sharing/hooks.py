@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from sharingcity.core import access
 from sharingcity.core.notifications import always_immediate
 from sharingcity.core.registry import (
     ApiRouter,
@@ -25,6 +26,22 @@ register_nav(
         "sharing:my-bookings",
         order=21,
         visible=lambda user: user.is_authenticated,
+    )
+)
+register_nav(
+    NavItem(
+        _("Enterprise designation"),
+        "sharing:enterprise-mine",
+        order=25,
+        visible=lambda user: bool(access.organisation_ids(user)),
+    )
+)
+register_nav(
+    NavItem(
+        _("Designation reviews"),
+        "sharing:enterprise-queue",
+        order=830,
+        visible=access.is_bureau_admin,
     )
 )
 register_home(

@@ -6,8 +6,19 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary
 from django.db import connection
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +30,11 @@ from . import ics, rules
 from .models import (
     Booking,
     Designation,
+    EnterpriseApplication,
     FeedToken,
+    Grant,
     Kind,
+    Loan,
     Report,
     Resource,
     Review,
@@ -44,22 +58,34 @@ class Search:
     owner_organisation: int | None = None
 
 
+class _TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
 def overlapping_active(start: datetime, end: datetime) -> QuerySet[Booking]:
-    """Active bookings whose buffered range overlaps ``[start, end)``. On PostgreSQL the range
-    test uses the partial GiST index ``sharing_booking_active_span``."""
+    """Active bookings whose buffered range overlaps ``[start, end)``, for per-unit probes. On
+    PostgreSQL the range is written as the exclusion constraint writes it, so a probe for one
+    unit uses the constraint's (unit, range) GiST index."""
     qs = Booking.objects.filter(state__in=Booking.ACTIVE)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary
-        from django.db.models import Func
-
-        class TsTzRange(Func):
-            function = "TSTZRANGE"
-            output_field = DateTimeRangeField()
-
         return qs.annotate(
-            span=TsTzRange(F("blocked_start"), F("blocked_end"), RangeBoundary())
+            span=_TsTzRange(F("blocked_start"), F("blocked_end"), RangeBoundary())
         ).filter(span__overlap=(start, end))
     return qs.filter(blocked_start__lt=end, blocked_end__gt=start)
+
+
+def busy_resource_ids(start: datetime, end: datetime) -> QuerySet[Booking]:
+    """Ids of the units with an active booking overlapping ``[start, end)``, across all units.
+    On PostgreSQL the two-argument range matches only the span index (see migration 0003)."""
+    qs = Booking.objects.filter(state__in=Booking.ACTIVE)
+    if connection.vendor == "postgresql":
+        qs = qs.annotate(span=_TsTzRange(F("blocked_start"), F("blocked_end"))).filter(
+            span__overlap=(start, end)
+        )
+    else:
+        qs = qs.filter(blocked_start__lt=end, blocked_end__gt=start)
+    return qs.order_by().values_list("resource_id", flat=True).distinct()
 
 
 def search(params: Search) -> QuerySet[Resource]:
@@ -158,15 +184,13 @@ def counts_by_district(params: Search) -> dict[str, int]:
         for r in base.order_by().values("district__code").annotate(n=Count("pk"))
     }
     if params.free_from is not None and params.free_to is not None:
-        busy = (
-            overlapping_active(params.free_from, params.free_to)
-            .filter(resource__in=base.order_by().values("pk"))
-            .values("resource__district__code")
-            .annotate(n=Count("resource_id", distinct=True))
-            .order_by()
-        )
-        for r in busy:
-            counts[r["resource__district__code"]] -= r["n"]
+        # The busy set is small (a few thousand units in a 3-hour window at 5 M bookings): fetch
+        # it first, then count it per district among the matches.
+        busy = list(busy_resource_ids(params.free_from, params.free_to))
+        for r in (
+            base.filter(pk__in=busy).order_by().values("district__code").annotate(n=Count("pk"))
+        ):
+            counts[r["district__code"]] -= r["n"]
     return {code: n for code, n in counts.items() if n > 0}
 
 
@@ -357,3 +381,87 @@ def directory(today=None) -> list[dict]:
             }
         )
     return rows
+
+
+UNDER_REVIEW = (
+    EnterpriseApplication.Stage.SUBMITTED,
+    EnterpriseApplication.Stage.DOCUMENTS,
+    EnterpriseApplication.Stage.SITE_VISIT,
+    EnterpriseApplication.Stage.PRESENTATION,
+    EnterpriseApplication.Stage.COMMITTEE,
+)
+
+
+def applications_of(organisation_ids) -> QuerySet[EnterpriseApplication]:
+    """An operator sees the applications of their own organisations only."""
+    return (
+        EnterpriseApplication.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation", "designation")
+        .order_by("-created_at", "-id")
+    )
+
+
+def designations_of(organisation_ids) -> QuerySet[Designation]:
+    return (
+        Designation.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .prefetch_related("grants")
+        .order_by("-valid_until", "-id")
+    )
+
+
+def current_designations_of(organisation_ids, today=None) -> QuerySet[Designation]:
+    today = today or timezone.localdate()
+    return designations_of(organisation_ids).filter(
+        revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today
+    )
+
+
+def loans_of(organisation_ids) -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .prefetch_related("repayments")
+        .order_by("-disbursed_on", "-id")
+    )
+
+
+def enterprise_review_queue() -> QuerySet[EnterpriseApplication]:
+    """Applications the bureau still has to review, oldest first."""
+    return (
+        EnterpriseApplication.objects.filter(stage__in=UNDER_REVIEW)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def enterprise_decided(limit: int = 20) -> QuerySet[EnterpriseApplication]:
+    return (
+        EnterpriseApplication.objects.exclude(stage__in=UNDER_REVIEW)
+        .select_related("organisation")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def grants_waiting() -> QuerySet[Grant]:
+    return (
+        Grant.objects.filter(state=Grant.State.REQUESTED)
+        .select_related("designation__organisation", "designation__application")
+        .order_by("id")
+    )
+
+
+def review_history(application: EnterpriseApplication) -> list[dict]:
+    """The recorded stage reviews with the stage's name and the reviewer."""
+    stages = dict(EnterpriseApplication.Stage.choices)
+    people = User.objects.in_bulk({r.get("by") for r in application.reviews if r.get("by")})
+    return [
+        {
+            **r,
+            "stage_label": stages.get(r.get("stage"), r.get("stage")),
+            "score": r.get("score"),
+            "when": datetime.fromisoformat(r["at"]) if r.get("at") else None,
+            "reviewer": people.get(r.get("by")),
+        }
+        for r in application.reviews
+    ]

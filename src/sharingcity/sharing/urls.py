@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import enterprise_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -16,4 +16,17 @@ urlpatterns = [
     path("feeds/<str:token>.ics", views.feed, name="feed"),
     path("enterprises/", views.directory, name="directory"),
     path("partners/", views.partners, name="partners"),
+    path("enterprises/apply/", enterprise_views.apply, name="enterprise-apply"),
+    path("enterprises/mine/", enterprise_views.mine, name="enterprise-mine"),
+    path(
+        "enterprises/grants/<int:pk>/report/",
+        enterprise_views.grant_report,
+        name="enterprise-grant-report",
+    ),
+    path("enterprises/review/", enterprise_views.review_queue, name="enterprise-queue"),
+    path(
+        "enterprises/review/<int:pk>/",
+        enterprise_views.application_detail,
+        name="enterprise-application",
+    ),
 ]

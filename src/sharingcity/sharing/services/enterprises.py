@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sharingcity.core import access, audit
 from sharingcity.core.errors import Conflict, InvalidInput, NotAllowed
@@ -27,6 +28,11 @@ FLOW = {
 }
 MIN_ACTIVITY_MONTHS = 6
 REQUIRED_DOCUMENTS = ("business_registration", "activity_report", "business_plan")
+DOCUMENT_LABELS = {
+    "business_registration": gettext_lazy("Business registration certificate"),
+    "activity_report": gettext_lazy("Report of the sharing activity"),
+    "business_plan": gettext_lazy("Business plan"),
+}
 BRN = re.compile(r"^\d{3}-?\d{2}-?\d{5}$")  # 사업자등록번호 123-45-67890
 
 
@@ -69,13 +75,20 @@ def check_apply(
     if missing:
         raise InvalidInput(
             "missing_documents",
-            _("These documents are missing: %(d)s.") % {"d": ", ".join(missing)},
+            _("These documents are missing: %(d)s.")
+            % {"d": ", ".join(str(DOCUMENT_LABELS[d]) for d in missing)},
             {"missing": missing},
             field="documents",
         )
     if not description.strip():
         raise InvalidInput(
             "description_required", _("Describe the sharing activity."), field="description"
+        )
+    if renewal_of is not None and renewal_of.organisation_id != organisation.pk:
+        raise InvalidInput(
+            "invalid_renewal",
+            _("Only the organisation's own designation can be renewed."),
+            field="renewal_of",
         )
     if EnterpriseApplication.objects.filter(
         organisation=organisation, stage__in=list(FLOW)
