@@ -109,3 +109,39 @@ def test_coordinator_workflow():
     with pytest.raises(InvalidInput):
         m2 = HomeShareMatch(stage="proposed")
         homeshare.check_advance(actor=coordinator, match=m2, stage="declined", note="")
+
+
+@pytest.mark.django_db
+def test_sign_up_rules():
+    d = f.district()
+    young = f.resident()
+    kw = dict(district=d, rent=200000, room="방", available_from=date(2030, 3, 1))
+    with pytest.raises(InvalidInput) as e:
+        homeshare.check_register_host(actor=young, birth_year=1990, **kw)
+    assert e.value.code == "too_young" and e.value.field == "birth_year"
+    with pytest.raises(NotAllowed):
+        homeshare.check_register_host(actor=f.user(), birth_year=1950, **kw)
+    with pytest.raises(InvalidInput) as e:
+        homeshare.check_register_host(actor=young, birth_year=1950, help_wanted=["golf"], **kw)
+    assert e.value.code == "invalid_help"
+    host = homeshare.check_register_host(actor=young, birth_year=1950, **kw)
+    again = homeshare.check_register_host(actor=young, birth_year=1950, **{**kw, "rent": 1})
+    assert again.pk == host.pk and again.rent == 1
+    with pytest.raises(Conflict):
+        homeshare.check_register_student(
+            actor=young, university="U", districts=["jongno"], max_rent=1, move_in=date.today()
+        )
+    student = dict(university="U", max_rent=1, move_in=date.today())
+    for districts, code in [
+        ([], "districts_required"),
+        (["jongno", "jongno"], "invalid_districts"),
+        (["jongno", "a", "b", "c"], "invalid_districts"),
+        (["atlantis"], "unknown_district"),
+    ]:
+        with pytest.raises(InvalidInput) as e:
+            homeshare.check_register_student(actor=f.user(), districts=districts, **student)
+        assert e.value.code == code
+    with pytest.raises(InvalidInput):
+        homeshare.check_register_student(
+            actor=f.user(), districts=["jongno"], **{**student, "max_rent": -1}
+        )

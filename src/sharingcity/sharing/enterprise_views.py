@@ -25,6 +25,7 @@ from .forms import (
     GrantRequestForm,
     LoanForm,
     StageReviewForm,
+    posted,
 )
 from .models import EnterpriseApplication, Grant, Repayment
 from .services import enterprises
@@ -62,7 +63,7 @@ def apply(request):
         d = get_object_or_404(designations, pk=int(renewal))
         initial = {"renewal_of": d.pk, "organisation": d.organisation_id}
     form = ApplicationForm(
-        request.POST or None,
+        posted(request),
         organisations=organisations,
         designations=designations,
         initial=initial,
@@ -94,7 +95,7 @@ def mine(request):
     if not org_ids:
         return _forbidden(request)
     grant_form = GrantRequestForm(
-        request.POST or None,
+        posted(request),
         designations=selectors.current_designations_of(org_ids),
         prefix="grant",
     )

@@ -7,8 +7,9 @@ from django.utils.translation import pgettext_lazy
 
 from sharingcity.core.models import District
 
-from .models import EnterpriseApplication, Grant, Kind
+from .models import EnterpriseApplication, Grant, HomeShareMatch, Kind
 from .services.enterprises import DOCUMENT_LABELS
+from .services.homeshare import HELP
 
 
 class SearchForm(forms.Form):
@@ -271,3 +272,99 @@ class LoanForm(forms.Form):
     )
     term_months = forms.IntegerField(label=_("Term (months)"), max_value=10**4)
     disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DateInput)
+
+
+# --- home-share ------------------------------------------------------------------------------
+
+
+def _help_choices(label) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=list(HELP.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+def _district_choice(label, required: bool) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=District.objects.all(),
+        to_field_name="code",
+        required=required,
+        empty_label="—",
+    )
+
+
+class HostForm(forms.Form):
+    district = _district_choice(_("District of the home"), True)
+    birth_year = forms.IntegerField(label=_("Birth year"), max_value=3000)
+    room = forms.CharField(
+        label=_("The room"),
+        max_length=300,
+        help_text=_("Size, furniture, what is shared (bathroom, kitchen)."),
+    )
+    rent = forms.IntegerField(
+        label=_("Monthly rent (KRW)"),
+        max_value=10**8,
+        help_text=_("Home-share rents are well below the market; many hosts ask for little."),
+    )
+    available_from = forms.DateField(label=_("The room is free from"), widget=DateInput)
+    smoker = forms.BooleanField(label=_("I smoke"), required=False)
+    pets = forms.BooleanField(label=_("I have pets"), required=False)
+    early_riser = forms.BooleanField(label=_("I get up early"), required=False)
+    help_wanted = _help_choices(_("Help I would welcome"))
+    active = forms.BooleanField(label=_("Looking for a student now"), required=False, initial=True)
+
+
+class StudentForm(forms.Form):
+    university = forms.CharField(label=_("University"), max_length=200)
+    district_1 = _district_choice(_("District, first choice"), True)
+    district_2 = _district_choice(_("District, second choice"), False)
+    district_3 = _district_choice(_("District, third choice"), False)
+    max_rent = forms.IntegerField(label=_("Most rent I can pay (KRW a month)"), max_value=10**8)
+    move_in = forms.DateField(label=_("I would move in on"), widget=DateInput)
+    smoker = forms.BooleanField(label=_("I smoke"), required=False)
+    ok_with_pets = forms.BooleanField(label=_("I can live with pets"), required=False)
+    early_riser = forms.BooleanField(label=_("I get up early"), required=False)
+    help_offered = _help_choices(_("Help I can offer"))
+    active = forms.BooleanField(label=_("Looking for a room now"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        data["districts"] = [
+            d.code for d in (data.pop(f"district_{i}", None) for i in (1, 2, 3)) if d
+        ]
+        return data
+
+
+class ProposeForm(forms.Form):
+    per_person = forms.IntegerField(
+        label=_("Suggestions per host"),
+        min_value=1,
+        max_value=10,
+        initial=3,
+        help_text=_("The best overall pairing first, then each host's next best students."),
+    )
+
+
+class AdvanceForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Move to"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was agreed or seen; required when the match is declined."),
+    )
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(HomeShareMatch.Stage.choices)
+        self.fields["stage"].choices = [(s, labels[s]) for s in allowed]
+
+
+def posted(request):
+    """The data to bind a page's form to: the POST body on a POST (even an empty one, so that
+    its required fields say so), nothing on a GET."""
+    return request.POST if request.method == "POST" else None

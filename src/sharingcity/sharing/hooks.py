@@ -15,6 +15,7 @@ from sharingcity.core.registry import (
     register_pages,
 )
 
+from . import rules
 from .api import router
 
 register_api(ApiRouter("/sharing", router, order=20))
@@ -42,6 +43,14 @@ register_nav(
         "sharing:enterprise-queue",
         order=830,
         visible=access.is_bureau_admin,
+    )
+)
+register_nav(
+    NavItem(
+        _("Home-share matches"),
+        "sharing:homeshare-coordinator",
+        order=840,
+        visible=rules.is_coordinator,
     )
 )
 register_home(

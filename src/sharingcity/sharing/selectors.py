@@ -33,6 +33,9 @@ from .models import (
     EnterpriseApplication,
     FeedToken,
     Grant,
+    HomeShareHost,
+    HomeShareMatch,
+    HomeShareStudent,
     Kind,
     Loan,
     Report,
@@ -450,17 +453,69 @@ def grants_waiting() -> QuerySet[Grant]:
     )
 
 
-def review_history(application: EnterpriseApplication) -> list[dict]:
-    """The recorded stage reviews with the stage's name and the reviewer."""
-    stages = dict(EnterpriseApplication.Stage.choices)
-    people = User.objects.in_bulk({r.get("by") for r in application.reviews if r.get("by")})
+def journal(entries: list[dict], stages, person_key: str = "by") -> list[dict]:
+    """Recorded steps (``[{"stage", "by", "at", ...}]``) with the stage's name, the person
+    and the time."""
+    names = dict(stages)
+    people = User.objects.in_bulk({e.get(person_key) for e in entries if e.get(person_key)})
     return [
         {
-            **r,
-            "stage_label": stages.get(r.get("stage"), r.get("stage")),
-            "score": r.get("score"),
-            "when": datetime.fromisoformat(r["at"]) if r.get("at") else None,
-            "reviewer": people.get(r.get("by")),
+            **e,
+            "score": e.get("score"),
+            "stage_label": names.get(e.get("stage"), e.get("stage")),
+            "person": people.get(e.get(person_key)),
+            "when": datetime.fromisoformat(e["at"]) if e.get("at") else None,
         }
-        for r in application.reviews
+        for e in entries
     ]
+
+
+def review_history(application: EnterpriseApplication) -> list[dict]:
+    """The recorded stage reviews of a designation application."""
+    return journal(application.reviews, EnterpriseApplication.Stage.choices)
+
+
+def homeshare_notes(match: HomeShareMatch) -> list[dict]:
+    """The coordinator's steps with a match."""
+    return journal(match.notes, HomeShareMatch.Stage.choices)
+
+
+def district_names(codes: list[str]) -> list[str]:
+    """District names in the order of the codes given (a student's preferences)."""
+    found = {d.code: d.name for d in District.objects.filter(code__in=codes)}
+    return [found.get(c, c) for c in codes]
+
+
+# --- home-share -----------------------------------------------------------------------------
+
+
+def homeshare_matches(stage: str = "") -> QuerySet[HomeShareMatch]:
+    """The coordinator's list: the best suggestions first."""
+    qs = HomeShareMatch.objects.select_related(
+        "host__user", "host__district", "student__user"
+    ).order_by("-score", "id")
+    return qs.filter(stage=stage) if stage else qs
+
+
+def homeshare_hosts() -> QuerySet[HomeShareHost]:
+    return HomeShareHost.objects.select_related("user", "district").order_by("-active", "id")
+
+
+def homeshare_students() -> QuerySet[HomeShareStudent]:
+    return HomeShareStudent.objects.select_related("user").order_by("-active", "id")
+
+
+def homeshare_of(user: User) -> dict:
+    """A person's own sign-ups and the matches a coordinator has taken up (suggestions the
+    coordinator has not acted on stay with the coordinator)."""
+    host = HomeShareHost.objects.filter(user=user).first() if user.is_authenticated else None
+    student = HomeShareStudent.objects.filter(user=user).first() if user.is_authenticated else None
+    matches = (
+        HomeShareMatch.objects.filter(Q(host=host) | Q(student=student))
+        .exclude(stage=HomeShareMatch.Stage.PROPOSED)
+        .select_related("host__district", "student")
+        .order_by("-created_at")
+        if host or student
+        else HomeShareMatch.objects.none()
+    )
+    return {"host": host, "student": student, "matches": matches}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import enterprise_views, views
+from . import enterprise_views, homeshare_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -28,5 +28,30 @@ urlpatterns = [
         "enterprises/review/<int:pk>/",
         enterprise_views.application_detail,
         name="enterprise-application",
+    ),
+    path("homeshare/", homeshare_views.join, name="homeshare"),
+    path("homeshare/host/", homeshare_views.host, name="homeshare-host"),
+    path("homeshare/student/", homeshare_views.student, name="homeshare-student"),
+    path(
+        "homeshare/coordination/",
+        homeshare_views.coordinator,
+        name="homeshare-coordinator",
+    ),
+    path(
+        "homeshare/coordination/hosts/",
+        homeshare_views.people,
+        {"who": "hosts"},
+        name="homeshare-hosts",
+    ),
+    path(
+        "homeshare/coordination/students/",
+        homeshare_views.people,
+        {"who": "students"},
+        name="homeshare-students",
+    ),
+    path(
+        "homeshare/coordination/matches/<int:pk>/",
+        homeshare_views.match_detail,
+        name="homeshare-match",
     ),
 ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sharingcity.core import audit
-from sharingcity.core.errors import Conflict, InvalidInput
-from sharingcity.core.models import User
+from sharingcity.core import access, audit
+from sharingcity.core.errors import Conflict, InvalidInput, NotAllowed
+from sharingcity.core.models import District, User
 from sharingcity.core.notifications import notify
 
 from .. import matching, rules
@@ -27,6 +28,127 @@ FLOW = {
     Stage.LIVING: (Stage.ENDED,),
 }
 TRIAL_DAYS = 30
+HOST_MIN_AGE = 60  # the hosts are older residents with a spare room
+MAX_DISTRICTS = 3
+HELP = {
+    "shopping": gettext_lazy("Shopping"),
+    "technology": gettext_lazy("Phones and computers"),
+    "cleaning": gettext_lazy("Cleaning"),
+    "company": gettext_lazy("Company and conversation"),
+    "cooking": gettext_lazy("Cooking"),
+}
+
+
+def _check_help(values: list[str], field: str) -> list[str]:
+    unknown = [v for v in values if v not in HELP]
+    if unknown:
+        raise InvalidInput(
+            "invalid_help",
+            _("Unknown kinds of help: %(h)s.") % {"h": ", ".join(unknown)},
+            {"allowed": list(HELP)},
+            field=field,
+        )
+    return list(dict.fromkeys(values))
+
+
+def _check_rent(amount: int, field: str) -> int:
+    if amount < 0:
+        raise InvalidInput("invalid_rent", _("The rent cannot be negative."), field=field)
+    return amount
+
+
+def check_register_host(
+    *,
+    actor: User,
+    district: District,
+    birth_year: int,
+    rent: int,
+    room: str,
+    available_from: date,
+    smoker: bool = False,
+    pets: bool = False,
+    early_riser: bool = True,
+    help_wanted: list[str] | None = None,
+    active: bool = True,
+    today: date | None = None,
+) -> HomeShareHost:
+    """An older resident offers a spare room (or changes what they offered)."""
+    today = today or timezone.localdate()
+    access.require_login(actor)
+    if access.resident_profile(actor) is None:
+        raise NotAllowed(_("Only residents of the city may host."), code="not_a_resident")
+    if HomeShareStudent.objects.filter(user=actor, active=True).exists():
+        raise Conflict("already_student", _("You are signed up as a student already."))
+    if not 1900 <= birth_year <= today.year - HOST_MIN_AGE:
+        raise InvalidInput(
+            "too_young",
+            _("Hosts are %(n)d years old or older.") % {"n": HOST_MIN_AGE},
+            field="birth_year",
+        )
+    if not room.strip():
+        raise InvalidInput("room_required", _("Describe the room."), field="room")
+    values = {
+        "district": district,
+        "birth_year": birth_year,
+        "rent": _check_rent(rent, "rent"),
+        "room": room.strip()[:300],
+        "smoker": smoker,
+        "pets": pets,
+        "early_riser": early_riser,
+        "help_wanted": _check_help(help_wanted or [], "help_wanted"),
+        "available_from": available_from,
+        "active": active,
+    }
+    host, _created = HomeShareHost.objects.update_or_create(user=actor, defaults=values)
+    return host
+
+
+def check_register_student(
+    *,
+    actor: User,
+    university: str,
+    districts: list[str],
+    max_rent: int,
+    move_in: date,
+    smoker: bool = False,
+    ok_with_pets: bool = True,
+    early_riser: bool = False,
+    help_offered: list[str] | None = None,
+    active: bool = True,
+) -> HomeShareStudent:
+    """A student looking for a room says where, for how much and what help they offer."""
+    access.require_login(actor)
+    if HomeShareHost.objects.filter(user=actor, active=True).exists():
+        raise Conflict("already_host", _("You are signed up as a host already."))
+    if not university.strip():
+        raise InvalidInput("university_required", _("Name your university."), field="university")
+    codes = [c for c in districts if c]
+    if not codes:
+        raise InvalidInput(
+            "districts_required", _("Choose at least one district."), field="districts"
+        )
+    if len(codes) > MAX_DISTRICTS or len(set(codes)) != len(codes):
+        raise InvalidInput(
+            "invalid_districts",
+            _("Choose up to %(n)d different districts.") % {"n": MAX_DISTRICTS},
+            field="districts",
+        )
+    known = set(District.objects.filter(code__in=codes).values_list("code", flat=True))
+    if known != set(codes):
+        raise InvalidInput("unknown_district", _("Unknown district."), field="districts")
+    values = {
+        "university": university.strip()[:200],
+        "districts": codes,
+        "max_rent": _check_rent(max_rent, "max_rent"),
+        "smoker": smoker,
+        "ok_with_pets": ok_with_pets,
+        "early_riser": early_riser,
+        "help_offered": _check_help(help_offered or [], "help_offered"),
+        "move_in": move_in,
+        "active": active,
+    }
+    student, _created = HomeShareStudent.objects.update_or_create(user=actor, defaults=values)
+    return student
 
 
 def _host(h: HomeShareHost) -> matching.Host:
