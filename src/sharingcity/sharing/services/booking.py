@@ -20,7 +20,14 @@ from contextlib import nullcontext
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.translation import gettext as _
@@ -358,17 +365,24 @@ def _occupy(resource: Resource, *, precheck: bool = False, **fields) -> Booking:
 
 
 _INSERT_FIELDS = [f for f in Booking._meta.concrete_fields if not f.primary_key]
+_INSERT_SQL: dict[str, str] = {}  # per database vendor
 
 
 def _insert(booking: Booking) -> Booking:
     """One plain INSERT ... RETURNING for a new booking (the model has no save hooks or signals):
     the ORM's save machinery cost more than the database's own work on this hot path."""
-    table = connection.ops.quote_name(Booking._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _INSERT_FIELDS)
-    marks = ", ".join(["%s"] * len(_INSERT_FIELDS))
-    params = [f.get_db_prep_save(f.pre_save(booking, True), connection) for f in _INSERT_FIELDS]
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", params)
+    conn = connections[DEFAULT_DB_ALIAS]  # the real connection, not the thread-local proxy
+    sql = _INSERT_SQL.get(conn.vendor)
+    if sql is None:
+        columns = ", ".join(conn.ops.quote_name(f.column) for f in _INSERT_FIELDS)
+        marks = ", ".join(["%s"] * len(_INSERT_FIELDS))
+        table = conn.ops.quote_name(Booking._meta.db_table)
+        sql = _INSERT_SQL[conn.vendor] = (
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"
+        )
+    params = [f.get_db_prep_save(f.pre_save(booking, True), conn) for f in _INSERT_FIELDS]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
         booking.pk = cur.fetchone()[0]
     booking._state.adding, booking._state.db = False, connection.alias
     return booking
