@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharingcity.core import access
 from sharingcity.core.errors import DomainError
-from sharingcity.core.http import apply_to_form
 from sharingcity.core.models import Organisation
 
 from . import selectors
@@ -25,9 +25,9 @@ from .forms import (
     GrantRequestForm,
     LoanForm,
     StageReviewForm,
-    posted,
 )
 from .models import EnterpriseApplication, Grant, Repayment
+from .pages import posted, submit
 from .services import enterprises
 from .services.enterprises import DOCUMENT_LABELS
 
@@ -68,18 +68,15 @@ def apply(request):
         designations=designations,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["documents"] = [*data["documents"], *data.pop("links")]
-        try:
-            enterprises.check_apply(actor=request.user, **data)
-        except DomainError as e:
-            apply_to_form(form, e)
-        else:
-            messages.success(
-                request, _("Your application was received; the bureau will review it.")
-            )
-            return redirect("sharing:enterprise-mine")
+    done = submit(
+        request,
+        form,
+        enterprises.check_apply,
+        success=_("Your application was received; the bureau will review it."),
+        to="sharing:enterprise-mine",
+    )
+    if done:
+        return done
     renewing = form["renewal_of"].value()
     return render(
         request,
@@ -99,14 +96,15 @@ def mine(request):
         designations=selectors.current_designations_of(org_ids),
         prefix="grant",
     )
-    if request.method == "POST" and grant_form.is_valid():
-        try:
-            enterprises.check_request_grant(actor=request.user, **grant_form.cleaned_data)
-        except DomainError as e:
-            apply_to_form(grant_form, e)
-        else:
-            messages.success(request, _("The grant request was sent to the bureau."))
-            return redirect("sharing:enterprise-mine")
+    done = submit(
+        request,
+        grant_form,
+        enterprises.check_request_grant,
+        success=_("The grant request was sent to the bureau."),
+        to="sharing:enterprise-mine",
+    )
+    if done:
+        return done
     applications = [
         {
             "application": a,
@@ -186,67 +184,54 @@ def _award_forms(grants, data=None, grant_pk=None):
     }
 
 
+def _decided(designation) -> str:
+    if designation is None:
+        return _("Not designated; the applicant was told.")
+    return _("Designated until %(d)s.") % {"d": designation.valid_until.isoformat()}
+
+
 def _post_to_service(request, application, forms, awards, grants):
     """Run the posted form through its service; return a redirect or None (errors shown)."""
     action = request.POST.get("action", "")
-    user = request.user
-    try:
-        if action == "review" and forms["review"] is not None and forms["review"].is_valid():
-            try:
-                enterprises.check_review_stage(
-                    actor=user, application=application, **forms["review"].cleaned_data
-                )
-            except DomainError as e:
-                apply_to_form(forms["review"], e)
-                return None
-            messages.success(request, _("The review is recorded."))
-        elif action == "decide" and forms["decide"] is not None and forms["decide"].is_valid():
-            try:
-                designation = enterprises.check_decide(
-                    actor=user, application=application, **forms["decide"].cleaned_data
-                )
-            except DomainError as e:
-                apply_to_form(forms["decide"], e)
-                return None
-            messages.success(
-                request,
-                _("Designated until %(d)s.") % {"d": designation.valid_until.isoformat()}
-                if designation
-                else _("Not designated; the applicant was told."),
-            )
-        elif action == "loan" and forms["loan"].is_valid():
-            try:
-                enterprises.check_grant_loan(
-                    actor=user, organisation=application.organisation, **forms["loan"].cleaned_data
-                )
-            except DomainError as e:
-                apply_to_form(forms["loan"], e)
-                return None
-            messages.success(request, _("The loan and its repayment schedule are recorded."))
-        elif action == "award":
-            grant = grants.get(_int(request.POST.get("grant")))
-            form = awards.get(grant.pk) if grant else None
-            if form is None or not form.is_valid():
-                return None
-            try:
-                enterprises.check_award_grant(actor=user, grant=grant, **form.cleaned_data)
-            except DomainError as e:
-                apply_to_form(form, e)
-                return None
-            messages.success(request, _("The grant decision is recorded."))
-        elif action == "repaid":
-            repayment = get_object_or_404(
-                Repayment,
-                pk=_int(request.POST.get("repayment")),
-                loan__organisation=application.organisation_id,
-            )
-            enterprises.check_record_repayment(actor=user, repayment=repayment)
+    here = reverse("sharing:enterprise-application", args=[application.pk])
+    if action == "repaid":
+        repayment = get_object_or_404(
+            Repayment,
+            pk=_int(request.POST.get("repayment")),
+            loan__organisation=application.organisation_id,
+        )
+        try:
+            enterprises.check_record_repayment(actor=request.user, repayment=repayment)
             messages.success(request, _("The instalment is recorded as paid."))
-        else:
-            return None
-    except DomainError as e:  # conflicts without a form field: already paid, decided, ...
-        messages.error(request, e.message)
-    return redirect("sharing:enterprise-application", pk=application.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+        return redirect(here)
+    if action == "award":
+        grant = grants.get(_int(request.POST.get("grant")))
+        form = awards.get(grant.pk) if grant else None
+        service, success, context = (
+            enterprises.check_award_grant,
+            _("The grant decision is recorded."),
+            {"grant": grant},
+        )
+    else:
+        form = forms.get(action)
+        service, success, context = {
+            "review": (
+                enterprises.check_review_stage,
+                _("The review is recorded."),
+                {"application": application},
+            ),
+            "decide": (enterprises.check_decide, _decided, {"application": application}),
+            "loan": (
+                enterprises.check_grant_loan,
+                _("The loan and its repayment schedule are recorded."),
+                {"organisation": application.organisation},
+            ),
+        }.get(action, (None, "", {}))
+    if form is None:
+        return None
+    return submit(request, form, service, success=success, to=here, **context)
 
 
 def _int(value) -> int | None:

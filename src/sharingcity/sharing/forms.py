@@ -204,6 +204,11 @@ class ApplicationForm(forms.Form):
             raise forms.ValidationError(_("Each line may have at most 300 characters."))
         return lines
 
+    def clean(self):
+        data = super().clean()
+        data["documents"] = [*data.get("documents", []), *data.pop("links", [])]
+        return data
+
 
 def yes_or_no(label, yes, no) -> forms.TypedChoiceField:
     """A required choice between two labelled answers, cleaned to True or False."""
@@ -364,7 +369,17 @@ class AdvanceForm(forms.Form):
         self.fields["stage"].choices = [(s, labels[s]) for s in allowed]
 
 
-def posted(request):
-    """The data to bind a page's form to: the POST body on a POST (even an empty one, so that
-    its required fields say so), nothing on a GET."""
-    return request.POST if request.method == "POST" else None
+# --- the lending desk --------------------------------------------------------------------------
+
+
+class TicketForm(forms.Form):
+    resource = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    description = forms.CharField(
+        label=_("What needs repair"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from sharingcity.core import access
-from sharingcity.core.errors import DomainError
-from sharingcity.core.http import apply_to_form
 
 from . import rules, selectors
-from .forms import AdvanceForm, HostForm, ProposeForm, StudentForm, posted
+from .forms import AdvanceForm, HostForm, ProposeForm, StudentForm
 from .models import HomeShareMatch
+from .pages import posted, submit
 from .services import homeshare
 from .services.homeshare import HELP
 
@@ -96,14 +95,15 @@ def join(request):
 
 def _sign_up(request, *, form_class, initial, register, page):
     form = form_class(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            register(actor=request.user, **form.cleaned_data)
-        except DomainError as e:
-            apply_to_form(form, e)
-        else:
-            messages.success(request, _("Saved. A coordinator will contact you."))
-            return redirect("sharing:homeshare")
+    done = submit(
+        request,
+        form,
+        register,
+        success=_("Saved. A coordinator will contact you."),
+        to="sharing:homeshare",
+    )
+    if done:
+        return done
     return render(
         request,
         "sharing/homeshare_signup.html",
@@ -190,14 +190,15 @@ def coordinator(request):
     if not rules.is_coordinator(request.user):
         return _forbidden(request)
     form = ProposeForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = homeshare.check_propose(actor=request.user, **form.cleaned_data)
-        except DomainError as e:
-            apply_to_form(form, e)
-        else:
-            messages.success(request, _("%(n)d new suggestions.") % {"n": len(made)})
-            return redirect("sharing:homeshare-coordinator")
+    done = submit(
+        request,
+        form,
+        homeshare.check_propose,
+        success=lambda made: _("%(n)d new suggestions.") % {"n": len(made)},
+        to="sharing:homeshare-coordinator",
+    )
+    if done:
+        return done
     stage = request.GET.get("stage", "")
     if stage not in HomeShareMatch.Stage.values:
         stage = ""
@@ -248,17 +249,17 @@ def match_detail(request, pk: int):
     )
     allowed = homeshare.FLOW.get(match.stage, ())
     form = AdvanceForm(posted(request), allowed=allowed) if allowed else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            homeshare.check_advance(actor=request.user, match=match, **form.cleaned_data)
-        except DomainError as e:
-            apply_to_form(form, e)
-        else:
-            messages.success(
-                request,
-                _("The match is now at: %(s)s.") % {"s": match.get_stage_display()},
-            )
-            return redirect("sharing:homeshare-match", pk=match.pk)
+    if form is not None:
+        done = submit(
+            request,
+            form,
+            homeshare.check_advance,
+            success=lambda m: _("The match is now at: %(s)s.") % {"s": m.get_stage_display()},
+            to=reverse("sharing:homeshare-match", args=[match.pk]),
+            match=match,
+        )
+        if done:
+            return done
     others = (
         selectors.homeshare_matches(HomeShareMatch.Stage.PROPOSED)
         .filter(host=match.host)

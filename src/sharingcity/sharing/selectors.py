@@ -29,6 +29,7 @@ from sharingcity.core.models import District, Organisation, User
 from . import ics, rules
 from .models import (
     Booking,
+    DamageReport,
     Designation,
     EnterpriseApplication,
     FeedToken,
@@ -36,8 +37,10 @@ from .models import (
     HomeShareHost,
     HomeShareMatch,
     HomeShareStudent,
+    ItemHold,
     Kind,
     Loan,
+    MaintenanceTicket,
     Report,
     Resource,
     Review,
@@ -519,3 +522,74 @@ def homeshare_of(user: User) -> dict:
         else HomeShareMatch.objects.none()
     )
     return {"host": host, "student": student, "matches": matches}
+
+
+# --- the lending desk -----------------------------------------------------------------------
+
+LENT_KINDS = (Kind.ITEM, Kind.CLOTHING, Kind.VEHICLE)
+DESK_ROWS = 100
+
+
+def lent_resources(user: User) -> QuerySet[Resource]:
+    """The items, clothing and vehicles this person lends out (their own, their department's
+    or their organisation's)."""
+    return (
+        managed_resources(user)
+        .filter(kind__in=LENT_KINDS, partner__isnull=True)
+        .select_related("district")
+        .order_by("title", "id")
+    )
+
+
+def desk(user: User, *, now: datetime | None = None) -> dict:
+    """What the lending desk works through: pick-ups due in the next two days, what is out on
+    loan (overdue first), recent returns with their deposits, damage reports, maintenance
+    tickets and the waiting queues."""
+    now = now or timezone.now()
+    ids = lent_resources(user).values("pk")
+    loans = Booking.objects.filter(resource__in=ids, kind=Booking.Kind.BOOKING).select_related(
+        "resource", "booker"
+    )
+    holds = list(
+        ItemHold.objects.filter(
+            resource__in=ids, state__in=[ItemHold.State.WAITING, ItemHold.State.READY]
+        )
+        .select_related("resource", "user")
+        .order_by("resource__title", "resource_id", "created_at", "id")[:DESK_ROWS]
+    )
+    position: dict[int, int] = {}
+    for h in holds:
+        if h.state == ItemHold.State.WAITING:
+            position[h.resource_id] = position.get(h.resource_id, 0) + 1
+            h.position = position[h.resource_id]
+    return {
+        "pickups": loans.filter(
+            state=Booking.State.APPROVED, start__lte=now + timezone.timedelta(days=2), end__gt=now
+        ).order_by("start", "id")[:DESK_ROWS],
+        "out": loans.filter(state=Booking.State.CHECKED_OUT).order_by("end", "id")[:DESK_ROWS],
+        "returned": loans.filter(
+            state__in=[Booking.State.COMPLETED, Booking.State.DISPUTED],
+            checked_in_at__gte=now - timezone.timedelta(days=14),
+        ).order_by("-checked_in_at", "-id")[:DESK_ROWS],
+        "damage": DamageReport.objects.filter(booking__resource__in=ids)
+        .select_related("booking__resource", "booking__booker", "reported_by")
+        .order_by("-created_at", "-id")[:DESK_ROWS],
+        "tickets": MaintenanceTicket.objects.filter(
+            Q(state__in=[MaintenanceTicket.State.OPEN, MaintenanceTicket.State.REPAIRING])
+            | Q(closed_at__gte=now - timezone.timedelta(days=14)),
+            resource__in=ids,
+        )
+        .select_related("resource", "opened_by")
+        .order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")[:DESK_ROWS],
+        "holds": holds,
+        "now": now,
+    }
+
+
+def holds_of(user: User) -> QuerySet[ItemHold]:
+    """A person's open places in items' waiting queues."""
+    return (
+        ItemHold.objects.filter(user=user, state__in=[ItemHold.State.WAITING, ItemHold.State.READY])
+        .select_related("resource")
+        .order_by("created_at", "id")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import enterprise_views, homeshare_views, views
+from . import desk_views, enterprise_views, homeshare_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("bookings/<int:pk>/<slug:action>/", views.booking_action, name="booking-action"),
     path("approvals/", views.approvals, name="approvals"),
     path("manage/", views.manage, name="manage"),
+    path("desk/", desk_views.desk, name="desk"),
+    path("desk/tickets/<int:pk>/", desk_views.ticket, name="desk-ticket"),
+    path("queue/<int:pk>/leave/", desk_views.leave_queue, name="leave-queue"),
     path("feeds/<str:token>.ics", views.feed, name="feed"),
     path("enterprises/", views.directory, name="directory"),
     path("partners/", views.partners, name="partners"),

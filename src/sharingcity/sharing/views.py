@@ -164,7 +164,11 @@ def my_bookings(request):
     feed = request.build_absolute_uri(
         f"/{request.LANGUAGE_CODE}/sharing/feeds/{selectors.feed_token(user=request.user)}.ics"
     )
-    return render(request, "sharing/my_bookings.html", {"page": page, "feed_url": feed})
+    return render(
+        request,
+        "sharing/my_bookings.html",
+        {"page": page, "feed_url": feed, "holds": selectors.holds_of(request.user)},
+    )
 
 
 @login_required
@@ -208,6 +212,9 @@ def booking_action(request, pk: int, action: str):
             messages.success(request, _("Cancelled."))
         elif action == "confirm":
             bk.check_confirm_hold(actor=request.user, booking=booking)
+        elif action in ("check-out", "check-in") and not (form := ConditionForm(post)).is_valid():
+            for name, errors in form.errors.items():
+                messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
         elif action == "check-out":
             bk.check_check_out(
                 actor=request.user, booking=booking, condition=post.get("condition", "")
@@ -246,6 +253,8 @@ def booking_action(request, pk: int, action: str):
         messages.error(request, e.message)
     if post.get("next") == "approvals":
         return redirect("sharing:approvals")
+    if post.get("next") == "desk":
+        return redirect("sharing:desk")
     return redirect("sharing:booking", pk=pk)
 
 
