@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -383,3 +384,84 @@ class TicketForm(forms.Form):
     def __init__(self, *args, resources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = resources
+
+
+# --- residents' parking bays ---------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class WeeklyFreeForm(forms.Form):
+    """When a bay is free: one window a weekday (closing at 00:00 means midnight), cleaned to
+    ``windows`` as the service takes them. No window at all means free at any time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day, name in WEEKDAYS.items():
+            self.fields[f"day{day}_opens"] = forms.TimeField(
+                label=_("%(day)s: free from") % {"day": name}, required=False, widget=TimeInput
+            )
+            self.fields[f"day{day}_closes"] = forms.TimeField(
+                label=_("%(day)s: until") % {"day": name},
+                required=False,
+                widget=TimeInput,
+                help_text=_("00:00 means midnight.") if day == 0 else "",
+            )
+
+    @classmethod
+    def initial_for(cls, bay) -> dict:
+        return {
+            key: value
+            for w in bay.windows.all()
+            for key, value in (
+                (f"day{w.weekday}_opens", w.opens),
+                (f"day{w.weekday}_closes", w.closes),
+            )
+        }
+
+    def clean(self):
+        data = super().clean()
+        windows = []
+        for day in WEEKDAYS:
+            opens, closes = data.get(f"day{day}_opens"), data.get(f"day{day}_closes")
+            if (opens is None) != (closes is None):
+                missing = f"day{day}_closes" if closes is None else f"day{day}_opens"
+                if missing not in self.errors:
+                    self.add_error(missing, _("Give both times, or neither."))
+            elif opens is not None:
+                windows.append((day, opens, closes))
+            data.pop(f"day{day}_opens", None)
+            data.pop(f"day{day}_closes", None)
+        data["windows"] = windows
+        return data
+
+    def place_error(self, error) -> None:
+        """Put a window error of the service on the weekday it is about."""
+        if error.field == "windows" and "weekday" in error.details:
+            error.field = f"day{error.details['weekday']}_closes"
+
+
+class ParkingBayForm(WeeklyFreeForm):
+    title = forms.CharField(
+        label=_("Name of the bay"),
+        max_length=200,
+        help_text=_("For example: Residents' parking, bay 12."),
+    )
+    district = _district_choice(_("District"), True)
+    address = forms.CharField(
+        label=_("Address or how to find it"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown on the bay's page."),
+    )
+    description = forms.CharField(
+        label=_("Notes for drivers"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    requires_approval = forms.BooleanField(label=_("I approve each booking"), required=False)
+
+    field_order = ["title", "district", "address", "description", "requires_approval"]

@@ -27,17 +27,20 @@ def submit(
     *,
     success: str | Callable[[Any], str],
     to: str,
+    on_error: Callable[[DomainError], None] | None = None,
     **context: Any,
 ) -> HttpResponse | None:
     """On a POST with a valid ``form``, call ``service(actor=user, **context, **cleaned_data)``
     and redirect to the URL name ``to`` with ``success`` (or ``success(result)``) as the
     message. None when there is nothing to do or the service said no (the error is then on
-    the form and the page renders it)."""
+    the form and the page renders it; ``on_error`` may first point it at another field)."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         result = service(actor=request.user, **context, **form.cleaned_data)
     except DomainError as e:
+        if on_error is not None:
+            on_error(e)
         apply_to_form(form, e)
         return None
     messages.success(request, success(result) if callable(success) else success)

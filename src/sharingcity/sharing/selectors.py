@@ -593,3 +593,32 @@ def holds_of(user: User) -> QuerySet[ItemHold]:
         .select_related("resource")
         .order_by("created_at", "id")
     )
+
+
+# --- residents' parking bays ----------------------------------------------------------------
+
+
+def parking_bays(user: User) -> QuerySet[Resource]:
+    """The parking bays this person manages (a resident: their own)."""
+    return (
+        managed_resources(user)
+        .filter(kind=Kind.PARKING, partner__isnull=True)
+        .select_related("district")
+        .prefetch_related("windows")
+        .order_by("title", "id")
+    )
+
+
+def bay_bookings(bay: Resource, *, now: datetime | None = None, days: int = 30) -> dict:
+    """A bay's bookings by vehicle plate: what is coming and what is parked now (with the
+    minutes past its end), and the last ``days`` days with their recorded overstays."""
+    now = now or timezone.now()
+    qs = bay.bookings.filter(kind=Booking.Kind.BOOKING).order_by("start", "id")
+    current = list(qs.filter(state__in=Booking.ACTIVE, end__gte=now - timezone.timedelta(days=1)))
+    for b in current:
+        late = (now - b.end).total_seconds() // 60
+        b.overstaying = int(late) if b.state == Booking.State.CHECKED_OUT and late > 0 else 0
+    past = qs.exclude(state__in=Booking.ACTIVE).filter(
+        end__gte=now - timezone.timedelta(days=days), end__lt=now
+    )
+    return {"current": current, "past": past.order_by("-start", "-id")[:200]}

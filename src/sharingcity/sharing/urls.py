@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desk_views, enterprise_views, homeshare_views, views
+from . import desk_views, enterprise_views, homeshare_views, parking_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("bookings/<int:pk>/<slug:action>/", views.booking_action, name="booking-action"),
     path("approvals/", views.approvals, name="approvals"),
     path("manage/", views.manage, name="manage"),
+    path("parking/", parking_views.bays, name="parking"),
+    path("parking/new/", parking_views.bay_new, name="parking-new"),
+    path("parking/<int:pk>/", parking_views.bay_detail, name="parking-bay"),
     path("desk/", desk_views.desk, name="desk"),
     path("desk/tickets/<int:pk>/", desk_views.ticket, name="desk-ticket"),
     path("queue/<int:pk>/leave/", desk_views.leave_queue, name="leave-queue"),

@@ -162,22 +162,53 @@ def check_set_windows(
     rules.require_manage(actor, resource)
     rows = []
     for i, (weekday, opens, closes) in enumerate(windows):
+        where = {"window": i + 1, "weekday": weekday}
         if not 0 <= weekday <= 6:
             raise InvalidInput(
                 "invalid_weekday",
                 _("Window %(n)d: weekday is 0 (Monday) to 6.") % {"n": i + 1},
+                where,
                 field="windows",
             )
         if closes != time(0) and closes <= opens:
             raise InvalidInput(
                 "invalid_window",
                 _("Window %(n)d closes before it opens.") % {"n": i + 1},
+                where,
                 field="windows",
             )
         rows.append(WeeklyWindow(resource=resource, weekday=weekday, opens=opens, closes=closes))
     with transaction.atomic():
         resource.windows.all().delete()
         return WeeklyWindow.objects.bulk_create(rows)
+
+
+def check_share_parking_bay(
+    *,
+    actor: User,
+    title: str,
+    district: District,
+    windows: list[tuple[int, time, time]],
+    address: str = "",
+    description: str = "",
+    requires_approval: bool = False,
+) -> Resource:
+    """A resident publishes their own parking bay with the weekly hours it is free. The map
+    places it at the district's centre; the address given is what people booking see."""
+    with transaction.atomic():
+        bay = check_create_resource(
+            actor=actor,
+            kind=Kind.PARKING,
+            title=title,
+            district=district,
+            latitude=district.latitude,
+            longitude=district.longitude,
+            address=address.strip()[:300],
+            description=description.strip(),
+            requires_approval=requires_approval,
+        )
+        check_set_windows(actor=actor, resource=bay, windows=windows)
+    return bay
 
 
 def check_set_exception(
