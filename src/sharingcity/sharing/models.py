@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sharingcity.core.models import Department, District, Organisation
 
@@ -275,6 +277,11 @@ class WeeklyWindow(models.Model):
             models.CheckConstraint(name="sharing_window_weekday", condition=Q(weekday__lte=6)),
         ]
 
+    @property
+    def weekday_name(self) -> str:
+        """The weekday in the reader's language (Django's own translated names)."""
+        return str(WEEKDAYS[self.weekday])
+
 
 class DateException(models.Model):
     """A date when the weekly windows do not apply: closed all day, or open other hours."""
@@ -308,7 +315,7 @@ class Booking(models.Model):
     class Kind(models.TextChoices):
         BOOKING = "booking", _("Booking")
         OWNER_USE = "owner_use", _("Owner's own use")
-        BLACKOUT = "blackout", _("Closed")
+        BLACKOUT = "blackout", pgettext_lazy("booking kind", "Closed")
 
     class State(models.TextChoices):
         HELD = "held", _("Held")
@@ -483,7 +490,7 @@ class DamageReport(models.Model):
 
 class MaintenanceTicket(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("maintenance ticket", "Open")
         REPAIRING = "repairing", _("Being repaired")
         RESOLVED = "resolved", _("Resolved")
         RETIRED = "retired", _("Retired the unit")
@@ -529,7 +536,7 @@ class Report(models.Model):
     booking that also puts the booking in the disputed state."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("report state", "Open")
         RESOLVED = "resolved", _("Resolved")
         DISMISSED = "dismissed", _("Dismissed")
 
