@@ -99,3 +99,20 @@ def test_panel_page_names_features_and_summary_in_korean(client):
     assert "<td>성별</td><td>여성</td>" in page and "<td>gender</td>" not in page
     assert "중앙값" in page and "최저 확률인 지원자 수" in page and "at_minimum" not in page
     assert '<th scope="row">지원자 수</th><td>20</td>' in page
+
+
+def test_one_english_message_has_one_korean_translation_across_apps():
+    """Django looks a message up in one merged catalogue (the project's, then the apps' in
+    INSTALLED_APPS order): when two apps translate the same English (and context) differently,
+    one of them silently shows the other's Korean. Words that mean different things in different
+    places need a context (``pgettext``, ``{% translate ... context ... %}``)."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for path in [
+        ROOT / "locale/ko/LC_MESSAGES/django.po",
+        *ROOT.glob("*/locale/ko/LC_MESSAGES/django.po"),
+    ]:
+        for m in _read(path):
+            if m.id and isinstance(m.id, str):
+                seen.setdefault((m.context, m.id), {})[path.parts[-5]] = m.string
+    clashes = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert not clashes, "\n".join(f"{k}: {v}" for k, v in sorted(clashes.items(), key=str))

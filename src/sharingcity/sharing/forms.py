@@ -109,7 +109,11 @@ class BlockForm(forms.Form):
         label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("owner_use", _("Our own use")), ("blackout", _("Closed"))]
+        label=_("Kind"),
+        choices=[
+            ("owner_use", _("Our own use")),
+            ("blackout", pgettext_lazy("booking kind", "Closed")),
+        ],
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
