@@ -167,9 +167,26 @@ class IncrementalLP:
             np.asarray(values, dtype=np.float64),
         )
 
+    #: Seconds a simplex solve may take. After some added rows HiGHS's dual simplex stalls for
+    #: minutes on these degenerate LPs (seen on a 475-group pool, warm-started or not), while its
+    #: interior-point method solves the same LP in about a second.
+    WARM_SECONDS = 5.0
+
     def solve(self) -> tuple[np.ndarray, float] | None:
+        # HiGHS's time limit counts the instance's whole run time, hence the offset.
+        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + self.WARM_SECONDS)
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            # The dual simplex also stalls on some of these LPs from scratch; the interior-point
+            # method (with crossover, so later solves have a basis to start from) does not.
+            fresh = _new_highs()
+            fresh.passModel(self.highs.getLp())
+            fresh.setOptionValue("solver", "ipm")
+            fresh.run()
+            fresh.setOptionValue("solver", "choose")
+            self.highs = fresh
+            status = self.highs.getModelStatus()
         if status in (
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
