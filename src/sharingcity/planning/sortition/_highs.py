@@ -179,14 +179,21 @@ class IncrementalLP:
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kTimeLimit:
             # The dual simplex also stalls on some of these LPs from scratch; the interior-point
-            # method (with crossover, so later solves have a basis to start from) does not.
-            fresh = _new_highs()
-            fresh.passModel(self.highs.getLp())
-            fresh.setOptionValue("solver", "ipm")
-            fresh.run()
+            # method (with crossover, so later solves have a basis to start from) does not, and
+            # where it misjudges one, the primal simplex settles it.
+            lp = self.highs.getLp()
+            for options in ({"solver": "ipm"}, {"solver": "simplex", "simplex_strategy": 4}):
+                fresh = _new_highs()
+                fresh.passModel(lp)
+                for key, value in options.items():
+                    fresh.setOptionValue(key, value)
+                fresh.run()
+                status = fresh.getModelStatus()
+                if status == highspy.HighsModelStatus.kOptimal:
+                    break
             fresh.setOptionValue("solver", "choose")
+            fresh.setOptionValue("simplex_strategy", 1)
             self.highs = fresh
-            status = self.highs.getModelStatus()
         if status in (
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
