@@ -182,7 +182,11 @@ class IncrementalLP:
             # method (with crossover, so later solves have a basis to start from) does not, and
             # where it misjudges one, the primal simplex settles it.
             lp = self.highs.getLp()
-            for options in ({"solver": "ipm"}, {"solver": "simplex", "simplex_strategy": 4}):
+            fallbacks: tuple[dict[str, str | int], ...] = (
+                {"solver": "ipm"},
+                {"solver": "simplex", "simplex_strategy": 4},
+            )
+            for options in fallbacks:
                 fresh = _new_highs()
                 fresh.passModel(lp)
                 for key, value in options.items():
