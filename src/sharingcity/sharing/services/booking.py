@@ -178,8 +178,6 @@ def _context(resource: Resource, user: User | None, days: list[date], *, now: da
                 exceptions[d] = _Hours(None, d, _time(opens), _time(closes), bool(closed))
             elif until is None or _moment(ends_at) > until:
                 until, reason = _moment(ends_at), why
-    if "windows" in getattr(resource, "_prefetched_objects_cache", {}):
-        windows = list(resource.windows.all())
     return _Context(windows, exceptions, until, reason)
 
 
@@ -527,7 +525,7 @@ def check_book_pool(
     start, end = _aware(start, "start"), _aware(end, "end")
     with transaction.atomic():
         ResourcePool.objects.select_for_update().filter(pk=pool.pk).values_list("pk").first()
-        units = list(pool.units.filter(status=Resource.Status.ACTIVE).prefetch_related("windows"))
+        units = list(pool.units.filter(status=Resource.Status.ACTIVE))
         if not units:
             raise Conflict("pool_empty", _("No unit of this pool is in service."))
         last: Exception | None = None
