@@ -9,8 +9,9 @@ exclusion constraint's GiST index is written concurrently; slots are disjoint so
 should succeed (a conflict would show in the table). Phases:
 
 * raw INSERT: one autocommitted ``INSERT INTO sharing_booking`` per booking;
-* service: ``sharing.services.booking.check_book`` (rules, suspension, windows, overlap
-  check, savepoint, insert, commit) for the same slots;
+* service: ``sharing.services.booking.check_book`` (one query for the opening rules and the
+  person's suspensions, the rules checked, then the INSERT guarded by the exclusion
+  constraint) for the same slots;
 * contended: every worker tries the same overlapping slots; one wins each, the others get
   ``booking_conflict`` (attempts per second).
 """
