@@ -81,7 +81,7 @@ def main() -> None:
     # two routes per step); "cold" clears that cache before every call
     def cold_call(method):
         def call(routes):
-            ev._ride_cache.clear()
+            ev.clear_cache()
             return method(routes)
 
         return call

@@ -17,18 +17,21 @@ Rules
 Method
 ------
 Mumford's evaluator runs Floyd-Warshall on a graph with one vertex per (route, position). We
-collapse it to the ``n`` stops: ``R0[i, j]`` is the shortest ride from ``i`` to ``j`` on a single
-route (``|c_a - c_b|`` with ``c`` the cumulative time along the route). A journey is then a path
-in the complete graph with edge weights ``R0 + p`` (one ``p`` per ride, ``p`` the transfer
-penalty), less one ``p``. The fewest-transfers tie-break is folded into the weights
-lexicographically: times are kept as integer ticks and each ride weighs ``(R0 + p) K + 1`` with
-``K`` a power of two above the number of stops, so one Floyd-Warshall (SciPy, in C) on an
-``n x n`` matrix returns both the least time and, among those, the fewest rides; all sums are
-integers below 2**53 and therefore exact in float64.
+collapse it to the ``n`` stops: ``W[i, j]`` is the quickest ride from ``i`` to ``j`` on a single
+route (``|c_a - c_b|`` with ``c`` the cumulative time along the route) plus one penalty ``p``,
+so that a journey weighs its time plus one ``p``. Times are integer ticks, held in the narrowest
+integer type that cannot overflow (16-bit on the benchmark instances). The journeys are then
+found layer by layer in the number of rides: ``D_0 = W`` and ``D_k = D_(k-1) (min,+) W``, the
+weights of the quickest journeys with at most ``k + 1`` rides; the layer at which a pair last
+improves is its number of transfers, which is exactly the fewest-transfers tie-break. A pair
+cannot improve at layer ``k`` once its weight is at most its street shortest path plus
+``(k + 1) p``, and a row that did not change cannot change again, so the layers shrink fast and
+stop without a confirming layer when no pair can improve (``RouteSetEvaluator._journeys``).
 
-Complexity: O(sum_r L_r^2) to build ``R0`` plus O(n^3) for Floyd-Warshall, against
-O(n (V + E) log V) heap operations on the (route, position) graph in pure Python. On Mumford1
-(n = 70) this is about 1 ms per route set (see ``bench/network_evaluator.py``).
+Complexity: O(sum_r L_r^2) to build ``W`` plus O(n^3) per layer (usually 2-4 layers, the later
+ones on a few rows), in vectorised NumPy, against O(n (V + E) log V) heap operations on the
+(route, position) graph in pure Python. On Mumford1 (n = 70) this is about 0.3-0.5 ms per route
+set (see ``bench/network_evaluator.py``).
 
 References
 ----------
@@ -41,9 +44,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
-from scipy.sparse.csgraph import floyd_warshall
+from scipy.sparse.csgraph import shortest_path
 
 from .errors import InfeasibleRouteSetError, NetworkError
 from .instance import TransitNetwork
@@ -207,8 +211,12 @@ class RouteSetEvaluator:
     -----
     Times are handled as integer ticks of ``1 / scale`` minutes, ``scale`` the smallest of 1, 10,
     100, 1000 that makes every link time and the penalty whole; networks with finer times are
-    rounded to 1/1000 minute (``exact`` is then False).
+    rounded to 1/1000 minute (``exact`` is then False). The journey weights are held in the
+    narrowest integer type that cannot overflow (16-bit on the benchmark instances).
     """
+
+    # cap on the elements of one min-plus block (rows x n x n), to bound memory on big networks
+    _BLOCK = 1 << 21
 
     def __init__(
         self, network: TransitNetwork, *, transfer_penalty: float = DEFAULT_TRANSFER_PENALTY
@@ -219,7 +227,9 @@ class RouteSetEvaluator:
         self.transfer_penalty = float(transfer_penalty)
         n = network.n_stops
         t = network.travel_times
-        finite = t[np.isfinite(t)]
+        linked = np.isfinite(t)
+        np.fill_diagonal(linked, False)
+        finite = t[linked]
         self.exact = False
         self.scale = 1000.0
         for scale in (1.0, 10.0, 100.0, 1000.0):
@@ -227,77 +237,180 @@ class RouteSetEvaluator:
             if np.all(np.abs(vals - np.round(vals)) < 1e-9 * np.maximum(1.0, np.abs(vals))):
                 self.scale, self.exact = scale, True
                 break
-        self._ticks = np.where(np.isfinite(t), np.round(t * self.scale), np.inf)
-        self._pen = float(round(transfer_penalty * self.scale))
-        self._k = float(2 ** int(np.ceil(np.log2(n + 2))))
-        worst = (finite.sum() * self.scale + self._pen * (n + 1)) * self._k
-        if worst >= 2**52:
+        self._linked = linked
+        self._link_ticks = np.where(linked, np.round(np.where(linked, t, 0.0) * self.scale), 0)
+        self._link_ticks = self._link_ticks.astype(np.int64)
+        self._pen = int(round(transfer_penalty * self.scale))
+        # A quickest journey never passes a stop twice (cutting the loop saves its time and at
+        # least the one transfer it adds back), so it has at most n - 1 links and n - 1 rides.
+        longest = (n - 1) * (int(self._link_ticks.max(initial=0)) + self._pen)
+        self._dtype: type[np.signedinteger]
+        for dtype in (np.int16, np.int32, np.int64):
+            big = (int(np.iinfo(dtype).max) - 1) // 2
+            if longest < big:
+                self._dtype, self._big = dtype, big
+                break
+        else:
             raise NetworkError("travel times too large for exact evaluation; use coarser units")
+        # street shortest paths in ticks: no journey rides faster (big where none exists)
+        street = shortest_path(np.where(linked, self._link_ticks, 0).astype(float), directed=False)
+        self._floor = np.where(np.isfinite(street), street, self._big).astype(np.int64)
         self._demand = network.demand
+        self._demand_flat = np.ascontiguousarray(network.demand, dtype=float).ravel()
         self._total = float(network.demand.sum())
         self._n = n
         self._ride_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._tri = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
+        self._bars: list[np.ndarray] = []
+        # rows per min-plus block, and its scratch space; W tiled along the middle axis
+        self._step = min(n, max(1, self._BLOCK // (n * n)))
+        self._buf = np.empty(self._step * n * n, dtype=self._dtype)
+        self._tiled = np.empty((n, self._step, n), dtype=self._dtype)
+
+    def clear_cache(self) -> None:
+        """Forget the rides of the routes seen so far (for benchmarks from a cold start)."""
+        self._ride_cache.clear()
 
     # -- building blocks ----------------------------------------------------------------------
-    def _rides(self, route: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Flat pair indices and ride ticks (plus penalty) along one route, cached by route:
-        an optimiser changes one or two routes per step, so most are found here."""
-        key = tuple(route)
-        hit = self._ride_cache.get(key)
-        if hit is not None:
-            return hit
-        r = np.asarray(key, dtype=np.intp)
-        c = np.zeros(len(r))
-        np.cumsum(self._ticks[r[:-1], r[1:]], out=c[1:])
-        pairs = self._pair_cache.get(len(r))
-        if pairs is None:
-            pairs = self._pair_cache[len(r)] = np.triu_indices(len(r), 1)
-        a, b = pairs
-        hit = (r[a] * self._n + r[b], c[b] - c[a] + self._pen)
-        if len(self._ride_cache) > 20_000:
-            self._ride_cache.clear()
-        self._ride_cache[key] = hit
-        return hit
+    def _triangle(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions ``(a, b)``, ``a < b``, ordered by ``b``: those of a route of ``l`` stops are
+        the first ``l (l - 1) / 2`` entries whatever ``length`` the template was built for."""
+        a, b = self._tri
+        if len(a) < length * (length - 1) // 2:
+            b = np.repeat(np.arange(length), np.arange(length))
+            a = np.arange(len(b)) - np.repeat(
+                np.cumsum(np.arange(length)) - np.arange(length), np.arange(length)
+            )
+            self._tri = (a, b)
+        return self._tri
 
-    def _ride_weights(
-        self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True
-    ) -> np.ndarray:
-        """Weight of one ride between each pair of stops, inf if no route has both.
-
-        ``(R0 + p) K + 1`` when ``lexicographic`` (time, then number of rides), else ``R0 + p``.
-        """
+    def _build(self, keys: list[tuple[int, ...]]) -> None:
+        """Rides of the given routes, all at once: flat pair indices ``i n + j`` (``i`` before
+        ``j`` on the route) and ride ticks plus one penalty, one entry per route in the cache."""
         n = self._n
-        parts = [self._rides(r) for r in routes]
-        idx = np.concatenate([p[0] for p in parts])
-        vals = np.concatenate([p[1] for p in parts])
-        if lexicographic:
-            vals = vals * self._k + 1.0
-        flat = np.full(n * n, np.inf)
-        np.minimum.at(flat, idx, vals)
-        w = flat.reshape(n, n)
+        lens = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
+        flat = np.fromiter(chain.from_iterable(keys), dtype=np.intp, count=int(lens.sum()))
+        starts = np.cumsum(lens) - lens
+        cum = np.zeros(len(flat), dtype=np.int64)
+        if len(flat) > 1:
+            np.cumsum(self._link_ticks[flat[:-1], flat[1:]], out=cum[1:])
+        nonempty = lens > 0
+        cum -= np.repeat(cum[starts[nonempty]], lens[nonempty])
+        tri_a, tri_b = self._triangle(int(lens.max(initial=0)))
+        m = lens * (lens - 1) // 2
+        ends = np.cumsum(m)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - m, m)
+        offset = np.repeat(starts, m)
+        a = tri_a[within] + offset
+        b = tri_b[within] + offset
+        idx = flat[a] * n + flat[b]
+        vals = (cum[b] - cum[a] + self._pen).astype(self._dtype)
+        cache = self._ride_cache
+        if len(cache) + len(keys) > 20_000:
+            cache.clear()
+        for key, lo, hi in zip(keys, (ends - m).tolist(), ends.tolist(), strict=True):
+            cache[key] = (idx[lo:hi], vals[lo:hi])
+
+    def _ride_weights(self, routes: Sequence[Sequence[int]]) -> np.ndarray:
+        """Weight (ticks + one penalty) of the quickest single ride between each pair of stops,
+        0 on the diagonal, ``big`` where no route has both stops."""
+        n = self._n
+        cache = self._ride_cache
+        keys = [tuple(r) for r in routes]
+        missing = [k for k in dict.fromkeys(keys) if k not in cache]
+        if missing:
+            self._build(missing)
+        parts = [cache[k] for k in keys]
+        w = np.full(n * n, self._big, dtype=self._dtype)
+        if parts:
+            idx = np.concatenate([p[0] for p in parts])
+            vals = np.concatenate([p[1] for p in parts])
+            np.minimum.at(w, idx, vals)
+        w = w.reshape(n, n)
         np.minimum(w, w.T, out=w)
-        np.fill_diagonal(w, 0.0)
+        np.fill_diagonal(w, 0)
         return w
 
-    def _all_pairs(
-        self, routes: Sequence[Sequence[int]], *, lexicographic: bool = True
-    ) -> np.ndarray:
-        # SciPy turns a plain dense matrix into a masked array to find missing edges, which
-        # costs about as much as the search itself at n = 70; our matrix already marks them
-        # with inf, so hand it over as a masked array with no mask.
-        w = np.ma.MaskedArray(
-            self._ride_weights(routes, lexicographic=lexicographic), mask=np.ma.nomask
-        )
-        return np.asarray(floyd_warshall(w, directed=True, overwrite=True))
+    def _journeys(
+        self, routes: Sequence[Sequence[int]], *, transfers: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Journey weights (ticks plus one penalty per ride; ``big`` where unreachable) and,
+        if asked, the transfers of the quickest journey with fewest rides.
 
-    def _shortest(self, routes: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Journey ticks and transfers for all pairs (inf where unreachable)."""
-        s = self._all_pairs(routes)
-        finite = np.isfinite(s)
-        rides = np.where(finite, np.fmod(np.where(finite, s, 0.0), self._k), 0.0)
-        ticks = np.where(finite, (s - rides) / self._k - self._pen * (rides > 0), np.inf)
-        return ticks, np.maximum(rides - 1, 0).astype(np.int64)
+        Layer ``k`` holds the least weight over journeys of at most ``k + 1`` rides: layer 0
+        is the single-ride matrix ``W`` and layer ``k`` the min-plus product of layer
+        ``k - 1`` with ``W`` (whose zero diagonal keeps shorter journeys). The layer at which
+        a pair last improved is its number of transfers, fewest first among equal times.
+        Two rules skip work: a row that did not change cannot change later, and a pair can
+        only improve at layer ``k`` if its weight is above ``S + (k + 1) p``, ``S`` the
+        street shortest path (no journey of ``k + 1`` rides is quicker), so each layer redoes
+        only the rows that changed and have such a pair, and the search stops when none
+        has (often with no layer spent confirming it). Each product materialises
+        ``D[i, j] + W[j, m]`` as a ``(j, i, m)`` block from two contiguous operands and
+        reduces it over ``j`` with one ``minimum.reduce`` on a 2-D view: the layouts that
+        NumPy vectorises (its reductions along other axes and its broadcast sums are
+        several times slower).
+        """
+        n = self._n
+        w = self._ride_weights(routes)
+        d = w.copy()
+        tr = np.zeros((n, n), dtype=np.intp) if transfers else None
+        step = self._step
+        tiled = self._tiled
+        np.copyto(tiled, w[:, None, :])
+        rows: np.ndarray | None = None  # None: all rows
+        k = 1
+        while True:
+            bar = self._bar(k)
+            if rows is None:
+                hope = np.flatnonzero((d > bar).any(axis=1))
+                rows = None if len(hope) == n else hope
+            else:
+                rows = rows[(d[rows] > bar[rows]).any(axis=1)]
+            if rows is not None and not len(rows):
+                break
+            changed = []
+            for lo in range(0, n if rows is None else len(rows), step):
+                whole = rows is None and step >= n
+                block = np.arange(n) if rows is None else rows
+                block = block[lo : lo + step]
+                sub = d if whole else d[block]
+                m = len(block)
+                t = self._buf[: n * m * n].reshape(n, m, n)
+                np.copyto(t, sub.T[:, :, None])
+                np.add(t, tiled[:, :m], out=t)
+                new = np.minimum.reduce(t.reshape(n, m * n), axis=0).reshape(m, n)
+                better = new < sub
+                if whole:
+                    np.copyto(d, new)
+                    if tr is not None:
+                        np.copyto(tr, k, where=better)
+                else:
+                    d[block] = new
+                    if tr is not None:
+                        part = tr[block]
+                        np.copyto(part, k, where=better)
+                        tr[block] = part
+                changed.append(block[better.any(axis=1)])
+            rows = np.concatenate(changed)
+            if not len(rows):
+                break
+            k += 1
+        return d, tr
+
+    def _bar(self, k: int) -> np.ndarray:
+        """``S + (k + 1) p`` (capped at ``big``): a pair at or below it cannot improve at layer
+        ``k`` or later."""
+        bars = self._bars
+        while len(bars) <= k:
+            bars.append(
+                np.minimum(self._floor + (len(bars) + 1) * self._pen, self._big).astype(self._dtype)
+            )
+        return bars[k]
+
+    def _att(self, d: np.ndarray) -> float:
+        total = float(np.dot(self._demand_flat, d.ravel()))
+        return (total / self._total - self._pen) / self.scale
 
     # -- public --------------------------------------------------------------------------------
     def check(
@@ -313,18 +426,47 @@ class RouteSetEvaluator:
             self.network, routes, n_routes=n_routes, min_stops=min_stops, max_stops=max_stops
         )
 
+    def _plainly_feasible(
+        self,
+        routes: Sequence[Sequence[int]],
+        n_routes: int | None,
+        min_stops: int | None,
+        max_stops: int | None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stops of all routes end to end and the positions where one route ends, if the
+        set passes every rule but connectedness (which the journeys show), else None;
+        vectorised, with no reasons."""
+        n = self._n
+        if not routes or (n_routes is not None and len(routes) != n_routes):
+            return None
+        lens = [len(r) for r in routes]
+        if min(lens) < max(2, min_stops or 2) or (max_stops is not None and max(lens) > max_stops):
+            return None
+        if any(len(set(r)) != len(r) for r in routes):
+            return None
+        if not all(isinstance(s, int | np.integer) for s in routes[0]):
+            return None
+        try:
+            flat = np.fromiter(chain.from_iterable(routes), dtype=np.intp, count=sum(lens))
+        except (TypeError, ValueError):
+            return None
+        if flat.min() < 0 or flat.max() >= n:
+            return None
+        ends = np.cumsum(lens)[:-1] - 1
+        ok = self._linked[flat[:-1], flat[1:]]
+        ok[ends] = True  # from the end of one route to the start of the next
+        if not ok.all() or np.count_nonzero(np.bincount(flat, minlength=n)) < n:
+            return None
+        return flat, ends
+
     def passenger_cost(self, routes: Sequence[Sequence[int]]) -> float:
         """ATT of routes already known to be simple linked paths; ``inf`` if some pair cannot
         travel (a stop missing or the network disconnected). The optimiser's fast path: no
         transfer shares, no rule checks beyond reachability."""
-        s = self._all_pairs(routes, lexicographic=False)
-        # each journey weighs its time plus one penalty per ride, so the demand-weighted sum
-        # carries exactly one extra penalty per trip; an unreachable pair gives inf (or NaN
-        # where it has no demand), so a non-finite sum means an infeasible set
-        total = float(np.vdot(self._demand, s))
-        if not np.isfinite(total):
+        d, _ = self._journeys(routes, transfers=False)
+        if int(d.max()) >= self._big:
             return float("inf")
-        return (total / self._total - self._pen) / self.scale
+        return self._att(d)
 
     def operator_cost(self, routes: Sequence[Sequence[int]]) -> float:
         """TRT: sum of link times along each route, one way."""
@@ -346,25 +488,45 @@ class RouteSetEvaluator:
         InfeasibleRouteSetError
             Listing every broken rule.
         """
-        reasons = self.check(routes, n_routes=n_routes, min_stops=min_stops, max_stops=max_stops)
-        if reasons:
-            raise InfeasibleRouteSetError(reasons)
-        ticks, transfers = self._shortest(routes)
-        minutes = ticks / self.scale
-        d = self._demand
-        total = self._total
-        att = float((d * ticks).sum() / total / self.scale)
-        shares = [float(d[transfers == m].sum() / total * 100) for m in (0, 1, 2)]
-        dun = float(d[transfers >= 3].sum() / total * 100)
+        plain = self._plainly_feasible(routes, n_routes, min_stops, max_stops)
+        if plain is None:
+            # something looks wrong: the full check says what (or finds nothing, e.g. stops
+            # given as whole floats, and the set is scored as usual)
+            reasons = self.check(
+                routes, n_routes=n_routes, min_stops=min_stops, max_stops=max_stops
+            )
+            if reasons:
+                raise InfeasibleRouteSetError(reasons)
+            routes = [[int(s) for s in r] for r in routes]
+            plain = self._plainly_feasible(routes, n_routes, min_stops, max_stops)
+            assert plain is not None
+        flat, ends = plain
+        d, tr = self._journeys(routes, transfers=True)
+        assert tr is not None
+        if int(d.max()) >= self._big:
+            reasons = self.check(
+                routes, n_routes=n_routes, min_stops=min_stops, max_stops=max_stops
+            )
+            raise InfeasibleRouteSetError(reasons or ["some stops cannot reach each other"])
+        n = self._n
+        ticks = d.astype(float)
+        ticks -= self._pen
+        ticks.flat[:: n + 1] = 0.0
+        by_transfers = np.bincount(
+            np.minimum(tr, 3).ravel(), weights=self._demand_flat, minlength=4
+        )
+        shares: np.ndarray = by_transfers * (100 / self._total)
+        links = self.network.travel_times[flat[:-1], flat[1:]]
+        links[ends] = 0.0
         return Evaluation(
-            att=att,
-            d0=shares[0],
-            d1=shares[1],
-            d2=shares[2],
-            dun=dun,
-            trt=self.operator_cost(routes),
-            journey_times=minutes,
-            transfers=transfers,
+            att=self._att(d),
+            d0=float(shares[0]),
+            d1=float(shares[1]),
+            d2=float(shares[2]),
+            dun=float(shares[3]),
+            trt=float(links.sum()),
+            journey_times=ticks / self.scale,
+            transfers=tr,
         )
 
 
