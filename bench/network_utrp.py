@@ -64,6 +64,8 @@ def one_run(task: tuple[str, str, int, float, str, str]) -> dict[str, object]:
         "seconds": time.perf_counter() - t0,
         "cpu_seconds": time.process_time() - c0,
         "evaluations": design.evaluations,
+        "time_limit": limit,
+        "clock": clock,
         "route_set": format_route_set(design.routes),
         **design.evaluation.summary(),
     }
@@ -86,8 +88,22 @@ def main() -> None:
         help="count the time limit in wall-clock or CPU seconds (cpu: fair on a shared machine)",
     )
     p.add_argument("--json", type=Path, help="also write every run to this JSON file")
+    p.add_argument(
+        "--jsonl", type=Path, help="append each run to this JSON-lines file as soon as it ends"
+    )
+    p.add_argument(
+        "--summarise",
+        type=Path,
+        metavar="JSONL",
+        help="print the tables for the runs already in this JSON-lines file and stop",
+    )
     args = p.parse_args()
     folder = require_shared("tndp")
+    if args.summarise:
+        runs = [json.loads(line) for line in args.summarise.read_text().splitlines() if line]
+        args.instances = [name for name in PARAMETERS if any(r["instance"] == name for r in runs)]
+        report(args, folder, runs)
+        return
     tasks = [
         (str(folder), name, seed, args.time_limit, args.objective, args.clock)
         for name in args.instances
@@ -97,6 +113,9 @@ def main() -> None:
         runs = []
         for run in pool.map(one_run, tasks):
             runs.append(run)
+            if args.jsonl:
+                with args.jsonl.open("a") as out:
+                    out.write(json.dumps(run) + "\n")
             print(
                 f"{run['instance']} seed {run['seed']}: ATT {run['ATT']:.4f} TRT {run['TRT']:g} "
                 f"({run['seconds']:.0f} s wall, {run['cpu_seconds']:.0f} s CPU, "
@@ -104,6 +123,12 @@ def main() -> None:
                 file=sys.stderr,
                 flush=True,
             )
+    report(args, folder, runs)
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=1))
+
+
+def report(args: argparse.Namespace, folder: Path, runs: list[dict[str, object]]) -> None:
     rows = []
     key = "ATT" if args.objective == "passenger" else "TRT"
     for name in args.instances:
@@ -119,7 +144,7 @@ def main() -> None:
             [
                 name,
                 len(mine),
-                f"{args.time_limit:g}",
+                "/".join(sorted({f"{r.get('time_limit', args.time_limit):g}" for r in mine})),
                 f"{best['ATT']:.4f}",
                 f"{best['TRT']:g}",
                 " / ".join(f"{best[k]:.2f}" for k in ("d0", "d1", "d2", "dun")),
@@ -157,8 +182,6 @@ def main() -> None:
         mine = [r for r in runs if r["instance"] == name]
         best = min(mine, key=lambda r: r[key])
         print(f"\n{name} best (seed {best['seed']}): {best['route_set']}")
-    if args.json:
-        args.json.write_text(json.dumps(runs, indent=1))
 
 
 if __name__ == "__main__":

@@ -218,3 +218,13 @@ def test_matches_reference_on_random_route_sets(routes, weights, pen):
     slow = reference_scores(net, routes, transfer_penalty=pen)
     for key, value in slow.items():
         assert fast[key] == pytest.approx(value, abs=1e-9), key
+
+
+def test_ride_cache_overflow_keeps_scores_right(tndp, monkeypatch):
+    net = read_mumford_instance(tndp, "Mumford0")
+    front = read_results_data(tndp / "solutions" / "john2016" / "Mumford0" / "Results_data.csv")
+    ev = RouteSetEvaluator(net)
+    monkeypatch.setattr(ev, "_CACHE_LIMIT", 20)
+    for row in front[:12]:
+        assert abs(ev.passenger_cost(row.routes) - row.att) < 1e-6
+        assert abs(ev.evaluate(row.routes).att - row.att) < 1e-6

@@ -217,6 +217,8 @@ class RouteSetEvaluator:
 
     # cap on the elements of one min-plus block (rows x n x n), to bound memory on big networks
     _BLOCK = 1 << 21
+    # routes whose rides are kept (an optimiser meets a few new routes per step)
+    _CACHE_LIMIT = 20_000
 
     def __init__(
         self, network: TransitNetwork, *, transfer_penalty: float = DEFAULT_TRANSFER_PENALTY
@@ -306,8 +308,6 @@ class RouteSetEvaluator:
         idx = flat[a] * n + flat[b]
         vals = (cum[b] - cum[a] + self._pen).astype(self._dtype)
         cache = self._ride_cache
-        if len(cache) + len(keys) > 20_000:
-            cache.clear()
         for key, lo, hi in zip(keys, (ends - m).tolist(), ends.tolist(), strict=True):
             cache[key] = (idx[lo:hi], vals[lo:hi])
 
@@ -316,6 +316,8 @@ class RouteSetEvaluator:
         0 on the diagonal, ``big`` where no route has both stops."""
         n = self._n
         cache = self._ride_cache
+        if len(cache) > self._CACHE_LIMIT:
+            cache.clear()
         keys = [tuple(r) for r in routes]
         missing = [k for k in dict.fromkeys(keys) if k not in cache]
         if missing:
