@@ -288,7 +288,7 @@ def test_generated_city_zones_are_the_districts(small_city):
 
 
 @pytest.mark.parametrize("window", [("00:00", "05:00"), ("22:00", "01:00")])
-def test_bitmap_and_grouping_paths_agree(small_city, window):
+def test_compiled_tally_and_sql_grouping_agree(small_city, window):
     from sharingcity.planning.demand.engine_duckdb import run
     from sharingcity.planning.demand.inputs import parse_window, resolve_source
     from sharingcity.planning.demand.job import Job
@@ -303,7 +303,7 @@ def test_bitmap_and_grouping_paths_agree(small_city, window):
         bounds=None,
         timezone="UTC",
     )
-    a, b = run(job, bitmap_budget=None), run(job, bitmap_budget=0)
+    a, b = run(job, tally_budget=None), run(job, tally_budget=0)
     key = lambda o: sorted(zip(o.origin, o.destination, o.hour, o.trips, o.callers, strict=True))  # noqa: E731
     assert key(a) == key(b) and len(key(a)) > 100
     assert a.report.to_dict() == b.report.to_dict()

@@ -241,3 +241,65 @@ def test_text_keys_and_integer_keys_join(tmp_path):
     _, subs, cells = _write(tmp_path)
     result = aggregate_od_demand(tmp_path / "r.parquet", subs, cells, k=1)
     assert result.report.records_used == 2
+
+
+def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sql(tmp_path):
+    """The compiled exact path (integer ids) and the SQL path count every problem alike."""
+    import datetime as dt
+
+    from sharingcity.planning.demand.engine_duckdb import run
+    from sharingcity.planning.demand.inputs import parse_window, resolve_source
+    from sharingcity.planning.demand.job import Job
+    from sharingcity.planning.demand.privacy import derive_key
+
+    good = dt.datetime(2024, 3, 1, 1, 10)
+    rows = [(s, good, 10) for s in range(100, 112)] + [
+        (None, good, 10),  # missing_value: subscriber
+        (102, None, 10),  # missing_value: timestamp
+        (103, good, None),  # missing_value: cell
+        (107, good, 999),  # unknown_cell
+        (999, good, 10),  # unknown_subscriber
+        (500, good, 10),  # unknown_subscriber: billed to two zones
+        (-1, good, 10),  # unknown_subscriber: the id whose bits mark an empty slot
+        (600, good, 10),  # unknown_zone: billing zone outside the city
+        (108, good, 20),  # unknown_zone: cell in a zone outside the city
+        (109, dt.datetime(2024, 3, 1, 12), 10),  # outside the window
+    ]
+    records = pa.table(
+        {
+            "subscriber": pa.array([r[0] for r in rows], pa.int64()),
+            "timestamp": pa.array([r[1] for r in rows], pa.timestamp("us")),
+            "cell": pa.array([r[2] for r in rows], pa.int32()),
+        }
+    )
+    subs = [(s, "Gangnam-gu") for s in range(100, 112)]
+    subs += [(500, "Mapo-gu"), (500, "Jung-gu"), (600, "Atlantis")]
+    subscribers = pa.table(
+        {"subscriber": pa.array([s for s, _ in subs], pa.int64()), "zone": [z for _, z in subs]}
+    )
+    cells = pa.table({"cell": pa.array([10, 20], pa.int64()), "zone": ["Mapo-gu", "Narnia"]})
+    for name, table in (("r", records), ("s", subscribers), ("c", cells)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    job = Job(
+        records=resolve_source("records", tmp_path / "r.parquet"),
+        subscribers=resolve_source("subscribers", tmp_path / "s.parquet"),
+        cells=resolve_source("cells", tmp_path / "c.parquet"),
+        zones=tuple(ZONES),
+        window=parse_window(("00:00", "05:00")),
+        key=derive_key(SECRET),
+        bounds=None,
+        timezone="UTC",
+    )
+    tally, sql = run(job, tally_budget=None), run(job, tally_budget=0)
+    got = {kind: p.count for kind, p in tally.report.records.problems.items()}
+    assert got == {
+        "missing_value": 3,
+        "unknown_cell": 1,
+        "unknown_subscriber": 3,
+        "unknown_zone": 2,
+    }
+    assert tally.report.to_dict() == sql.report.to_dict()
+    assert tally.report.records_used == 12 and tally.report.records_outside_window == 1
+    for out in (tally, sql):
+        cells = zip(out.origin, out.destination, out.hour, out.trips, out.callers, strict=True)
+        assert list(cells) == [(0, 1, 1, 12, 12)]

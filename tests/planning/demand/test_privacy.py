@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import math
 
 import networkx as nx
@@ -21,6 +20,7 @@ from sharingcity.planning.demand.privacy import (
     fit_integer_table,
     noisy_release,
     project_to_simplex,
+    pseudonym_key,
     pseudonymise,
     rho_for,
     round_preserving_sum,
@@ -36,8 +36,82 @@ def test_pseudonyms_are_keyed_deterministic_and_63_bit():
     assert (a[:3] >= 0).all()
     assert (pseudonymise([1, 2], k1) == pseudonymise([1, 2], k1)).all()
     assert (pseudonymise([1, 2], k1) != pseudonymise([1, 2], k2)).all()
-    expected = int.from_bytes(hmac.digest(k1, b"2", "sha256")[:8], "big") >> 1
-    assert a[2] == expected
+    k0, k1_ = pseudonym_key(k1)
+    assert a[2] == _siphash_reference(k0, k1_, b"2") >> 1
+
+
+_MASK = (1 << 64) - 1
+
+
+def _siphash_reference(k0: int, k1: int, msg: bytes) -> int:
+    """SipHash-2-4 written out from the paper (Aumasson and Bernstein 2012) with Python ints."""
+
+    def rotl(x: int, b: int) -> int:
+        return ((x << b) | (x >> (64 - b))) & _MASK
+
+    def rnd(v: list[int]) -> None:
+        v[0] = (v[0] + v[1]) & _MASK
+        v[1] = rotl(v[1], 13) ^ v[0]
+        v[0] = rotl(v[0], 32)
+        v[2] = (v[2] + v[3]) & _MASK
+        v[3] = rotl(v[3], 16) ^ v[2]
+        v[0] = (v[0] + v[3]) & _MASK
+        v[3] = rotl(v[3], 21) ^ v[0]
+        v[2] = (v[2] + v[1]) & _MASK
+        v[1] = rotl(v[1], 17) ^ v[2]
+        v[2] = rotl(v[2], 32)
+
+    v = [
+        k0 ^ 0x736F6D6570736575,
+        k1 ^ 0x646F72616E646F6D,
+        k0 ^ 0x6C7967656E657261,
+        k1 ^ 0x7465646279746573,
+    ]
+    tail = len(msg) % 8
+    padded = msg + bytes(7 - tail) + bytes([len(msg) & 0xFF])
+    for i in range(0, len(padded), 8):
+        m = int.from_bytes(padded[i : i + 8], "little")
+        v[3] ^= m
+        rnd(v)
+        rnd(v)
+        v[0] ^= m
+    v[2] ^= 0xFF
+    for _ in range(4):
+        rnd(v)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def test_siphash_matches_the_papers_vectors():
+    from sharingcity.planning.demand._kernels import siphash_rows
+
+    k0 = int.from_bytes(bytes(range(8)), "little")
+    k1 = int.from_bytes(bytes(range(8, 16)), "little")
+    # Appendix A of the paper (key 00..0f, message 00..0e) and the empty message's vector.
+    assert _siphash_reference(k0, k1, bytes(range(15))) == 0xA129CA6149BE45E5
+    assert _siphash_reference(k0, k1, b"") == 0x726FDB47DD0E0E31
+    rows = np.zeros((2, 16), dtype=np.uint8)
+    rows[1, :15] = np.arange(15)
+    got = siphash_rows(rows, np.array([0, 15]), np.uint64(k0), np.uint64(k1))
+    assert [int(x) for x in got] == [0x726FDB47DD0E0E31, 0xA129CA6149BE45E5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.integers(-(2**63), 2**63 - 1), st.text(min_size=1, max_size=40)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_pseudonyms_are_siphash_of_the_keys_text(keys):
+    key = derive_key("the-telecom-secret-123")
+    k0, k1 = pseudonym_key(key)
+    want = [_siphash_reference(k0, k1, str(k).encode("utf-8")) >> 1 for k in keys]
+    assert pseudonymise(keys, key).tolist() == want
+    ints = [k for k in keys if isinstance(k, int)]
+    if ints:
+        as_array = pseudonymise(np.array(ints, dtype=np.int64), key).tolist()
+        assert as_array == pseudonymise([str(k) for k in ints], key).tolist()
 
 
 def test_spark_pseudonym_function_agrees_with_the_library():

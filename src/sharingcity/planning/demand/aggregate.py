@@ -374,7 +374,7 @@ def _manifest(
         ver = "unknown"
     privacy: dict[str, Any] = {
         "unit": "subscriber",
-        "pseudonymisation": "HMAC-SHA256 of the subscriber key under a key derived (HMAC-SHA256) from "
+        "pseudonymisation": "SipHash-2-4 of the subscriber key under a 128-bit key derived (HMAC-SHA256) from "
         "the telecom's secret, cut to 63 bits; neither the secret nor the derived key is recorded",
         "k_min_callers": k,
         "suppression": "cells with fewer than k distinct callers are withheld"

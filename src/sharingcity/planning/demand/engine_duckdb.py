@@ -1,24 +1,30 @@
 """The DuckDB engine: the whole job on one machine, out of core.
 
-One pass over the call records joins them to the cell and billing tables (hash joins on the
-small sides), classifies every record (used, outside the window, or a named problem) and
-aggregates in the same scan. Exact counts: per (origin, destination, hour) the trips and a
-bitmap of the callers' ranks within their billing zone, whose popcount is the number of
-distinct callers — a low-cardinality aggregation (measured about 2x faster than grouping by
-caller). With contribution bounds (noise), or when the bitmaps would be too large, the used
-records are grouped by one packed integer (caller number, origin, hour) and the callers are the
-number of those groups. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
+DuckDB reads the call records (Parquet or CSV), turns each into (subscriber, cell, hour
+position or a problem code) and streams Arrow batches; a compiled loop (``_kernels.tally``)
+looks each caller up in an open-addressing table of the billing file whose entries carry the
+caller's zone and one "seen" bit per (origin, hour), and counts trips and statuses. Distinct
+callers per (origin, destination, hour) are then the set bits, per zone. That is the exact path
+for integer subscriber and cell ids (what telecoms hold) when the table fits ``tally_budget``.
+With contribution bounds (noise), text ids or a table too large, the records are joined in SQL
+and grouped by one packed integer (caller number, origin, hour); the callers are the number of
+those groups. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from . import _kernels
 from .inputs import TIMESTAMP_PATTERN, Source, check_columns
 from .job import STATUS_CODES, EngineOutput, Job, hour_position_sql, window_sql
 from .privacy import pseudonymise
@@ -238,13 +244,13 @@ def run(
     temp_directory: str | None = None,
     threads: int | None = None,
     progress: Any = None,
-    bitmap_budget: float | None = 1e9,
+    tally_budget: float | None = 2e9,
 ) -> EngineOutput:
     """Run the job with DuckDB. See :func:`sharingcity.planning.demand.aggregate_od_demand`.
 
-    ``bitmap_budget`` (bytes) bounds the caller bitmaps of the exact path (zones^2 x hours
-    bitmaps as long as the largest zone's subscriber count); above it the per-(caller, origin,
-    hour) grouping is used instead. ``None`` always uses bitmaps, ``0`` always groups.
+    ``tally_budget`` (bytes) bounds the subscriber table of the compiled exact path (a power of
+    two at least twice the subscribers, times 2 + ceil(zones x hours / 64) words of 8 bytes);
+    above it the SQL grouping is used instead. ``None``: no bound, ``0``: always SQL.
     """
     cells_table, cell_family, cells_report = load_cells(job.cells, job.zones)
     tmp = temp_directory or tempfile.gettempdir()
@@ -263,7 +269,7 @@ def run(
         )
         cell_key_type = "BIGINT" if rec_cols["cell"] == cell_family == "integer" else "VARCHAR"
 
-        # --- billing table: check, pseudonymise (a Python UDF: the key never enters SQL text)
+        # --- billing table: check, pseudonymise (in Python: the key never enters SQL text)
         sub_report = TableReport("subscribers", list(job.subscribers.files))
         skey = _key_expr("subscriber", sub_cols["subscriber"], sub_key_type)
         con.execute(
@@ -278,33 +284,27 @@ def run(
             r[0] for r in con.execute("SELECT DISTINCT zone FROM grouped WHERE nz = 1").fetchall()
         ]
         zones = zone_universe(job.zones, cells_table.column("zone").to_pylist(), billing_zones)
+        zone_at = {z: i for i, z in enumerate(zones)}
         con.execute(
             "CREATE TEMP TABLE zone_index AS SELECT unnest(?::VARCHAR[]) AS zone, unnest(?::INTEGER[]) AS zi",
             [zones, list(range(len(zones)))],
         )
-        key = job.key
-
-        def _pseudonym(arr: pa.Array) -> pa.Array:
-            return pa.array(pseudonymise(arr.to_pylist(), key), type=pa.int64())
-
-        con.create_function("pseudonym", _pseudonym, ["VARCHAR"], "BIGINT", type="arrow")  # type: ignore[call-overload]
-        con.execute(
-            "CREATE TEMP TABLE subs0 AS SELECT g.subscriber AS s, pseudonym(CAST(g.subscriber AS VARCHAR)) AS p, "
-            "coalesce(z.zi, -1) AS d FROM grouped g LEFT JOIN zone_index z USING (zone) WHERE g.nz = 1"
-        )
-        # A dense number per pseudonym (its rank), so the big aggregation below groups by one
-        # packed integer (subscriber number, origin, hour) instead of several wide columns.
-        con.execute(
-            "CREATE TEMP TABLE subs AS SELECT s, p, d, (row_number() OVER (ORDER BY p, s) - 1)::BIGINT AS sid, "
-            "(row_number() OVER (PARTITION BY d ORDER BY p, s) - 1)::BIGINT AS rk FROM subs0"
-        )
-        con.execute("DROP TABLE subs0")
-        collisions = con.execute("SELECT count(*) - count(DISTINCT p) FROM subs").fetchall()[0][0]  # type: ignore[index]
+        billing = con.execute(
+            "SELECT g.subscriber AS s, coalesce(z.zi, -1)::BIGINT AS d FROM grouped g "
+            "LEFT JOIN zone_index z USING (zone) WHERE g.nz = 1"
+        ).fetchnumpy()
+        sub_keys, sub_zone = billing["s"], np.asarray(billing["d"], dtype=np.int64)
+        pseudonyms = pseudonymise(sub_keys, job.key)
+        ordered = np.sort(pseudonyms)
+        collisions = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
         con.execute("DROP TABLE raw")
         con.execute("DROP TABLE grouped")
 
         # --- cell table with zone indices (-1: zone not among the given ones)
         n_z = max(len(zones), 1)
+        cell_zone = np.array(
+            [zone_at.get(z, -1) for z in cells_table.column("zone").to_pylist()], dtype=np.int64
+        )
         con.register("cells_in", cells_table)
         con.execute(
             f"CREATE TEMP TABLE cells_k AS SELECT CAST(c.cell AS {cell_key_type}) AS c, coalesce(z.zi, -1) AS zi "
@@ -318,6 +318,24 @@ def run(
         ckey = _key_expr("cell", rec_cols["cell"], cell_key_type)
         sod = "(hour(r.t) * 3600 + minute(r.t) * 60 + second(r.t))"
         window_cond = window_sql(job.window, sod)
+        hours = job.window.hours()
+        n_hours = len(hours)
+        subs_ready = False
+
+        def need_subs() -> None:
+            """The billing table in SQL, with a dense caller number ordered by pseudonym."""
+            nonlocal subs_ready
+            if not subs_ready:
+                con.register(
+                    "billing_in",
+                    pa.table({"s": sub_keys, "p": pseudonyms, "d": sub_zone}),
+                )
+                con.execute(
+                    "CREATE TEMP TABLE subs AS SELECT s, p, d, "
+                    "(row_number() OVER (ORDER BY p, s) - 1)::BIGINT AS sid FROM billing_in"
+                )
+                con.unregister("billing_in")
+                subs_ready = True
 
         def classify(extra: str, extra_in: str, reader: str) -> str:
             return f"""
@@ -329,7 +347,7 @@ def run(
                 WHEN cz.zi < 0 OR sb.d < 0 THEN 5
                 WHEN NOT {window_cond} THEN 6
                 ELSE 0 END AS status,
-              sb.sid AS sid, sb.rk AS rk, sb.d AS d, cz.zi AS o, hour(r.t) AS h{extra}
+              sb.sid AS sid, sb.d AS d, cz.zi AS o, hour(r.t) AS h{extra}
             FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, {ts_missing} AS tmiss{extra_in}
                   FROM {reader}) r
             LEFT JOIN cells_k cz ON r.c = cz.c
@@ -338,38 +356,51 @@ def run(
 
         if progress:
             progress("aggregating records with DuckDB")
-        # Exact counts: distinct callers per (o, d, h) as the popcount of a bitmap over the
-        # callers' ranks within their billing zone (a caller of (o, d, h) is billed to d) —
-        # a low-cardinality aggregation instead of one group per (caller, origin, hour).
-        # Used when the bitmaps fit the budget; else, and for contribution bounds, the
-        # (caller, origin, hour) grouping.
-        max_rank = int(con.execute("SELECT coalesce(max(rk), 0) FROM subs").fetchall()[0][0])
-        n_hours = len(job.window.hours())
-        use_bitmap = job.bounds is None and (
-            bitmap_budget is None or n_z * n_z * n_hours * (max_rank + 8) / 8 <= bitmap_budget
+        reader = reader_sql(job.records, rejects="rec_rejects")
+        words = 2 + (n_z * n_hours + 63) // 64
+        table_bits = max(4, int(np.ceil(np.log2(max(2 * len(sub_keys), 2)))))
+        use_tally = (
+            job.bounds is None
+            and sub_key_type == cell_key_type == "BIGINT"
+            and (tally_budget is None or (1 << table_bits) * words * 8 <= tally_budget)
+            # -1's bits mark an empty slot: such an id takes the SQL path
+            and not (np.asarray(sub_keys) == -1).any()
+            and -1 not in cells_table.column("cell").to_pylist()
         )
-        records_sql = classify(
-            extra="", extra_in="", reader=reader_sql(job.records, rejects="rec_rejects")
-        )
-        if use_bitmap:
-            con.execute(
-                "CREATE TEMP TABLE stage AS SELECT status, "
-                "CASE WHEN status = 0 THEN o END AS o, CASE WHEN status = 0 THEN d END AS d, "
-                "CASE WHEN status = 0 THEN h END AS h, count(*) AS n, "
-                f"bit_count(bitstring_agg(rk, 0, {max(max_rank, 1)}) FILTER (WHERE status = 0)) AS callers "
-                f"FROM ({records_sql}) GROUP BY ALL"
+        first_hour = job.window.start // 3600
+        if use_tally:
+            trips_flat, callers_flat, status_counts = _tally(
+                con,
+                f"SELECT coalesce(r.s, 0) AS s, coalesce(r.c, 0) AS c, CASE "
+                "WHEN r.s IS NULL OR r.c IS NULL OR r.tmiss THEN -1 WHEN r.t IS NULL THEN -2 "
+                f"WHEN NOT {window_cond} THEN -6 ELSE {hour_position_sql(job.window, 'hour(r.t)')} "
+                f"END::TINYINT AS w FROM (SELECT {rkey} AS s, {ckey} AS c, {ts_expr} AS t, "
+                f"{ts_missing} AS tmiss FROM {reader}) r",
+                np.asarray(sub_keys, dtype=np.int64),
+                sub_zone,
+                table_bits,
+                words,
+                np.asarray(cells_table.column("cell").to_numpy(), dtype=np.int64),
+                cell_zone,
+                n_z,
+                n_hours,
+                threads or os.cpu_count() or 1,
             )
-            status_sql = "SELECT status, sum(n)::BIGINT FROM stage GROUP BY status"
         else:
+            need_subs()
             con.execute(
                 f"CREATE TEMP TABLE stage AS SELECT CASE WHEN status = 0 THEN (sid * {n_z} + o) * 24 + h "
-                f"ELSE -status END AS key, count(*) AS n FROM ({records_sql}) GROUP BY key"
+                f"ELSE -status END AS key, count(*) AS n FROM ({classify('', '', reader)}) GROUP BY key"
             )
-            status_sql = "SELECT CASE WHEN key < 0 THEN -key ELSE 0 END, sum(n)::BIGINT FROM stage GROUP BY 1"
+            status_counts = dict(
+                con.execute(
+                    "SELECT CASE WHEN key < 0 THEN -key ELSE 0 END, sum(n)::BIGINT FROM stage GROUP BY 1"
+                ).fetchall()
+            )
         malformed = _malformed(con, "rec_rejects", rec_report)
-        status_counts = dict(con.execute(status_sql).fetchall())
         bad = {c: int(status_counts.get(c, 0)) for c in range(1, 6)}
         if any(bad.values()):
+            need_subs()
             meta_cols = (
                 ", r.f AS f, r.rn AS rn, r.s_raw AS s_raw, r.c_raw AS c_raw, r.ts_raw AS ts_raw"
             )
@@ -387,33 +418,40 @@ def run(
                 f"QUALIFY row_number() OVER (PARTITION BY status ORDER BY f, rn) <= {MAX_EXAMPLES}"
             ).fetchall()
             for code in range(1, 6):
-                examples = [_record_example(r, key) for r in ex_rows if r[0] == code]
+                examples = [_record_example(r, job.key) for r in ex_rows if r[0] == code]
                 rec_report.add(STATUS_CODES[code], bad[code], examples)
         rec_report.rows_read = int(sum(status_counts.values())) + malformed
 
-        # --- counts per (origin, destination, hour): callers are the (pseudonym, o, h) groups
-        hpos = hour_position_sql(job.window, "h")
-        if not use_bitmap:
+        # --- counts per (origin, destination, hour)
+        if use_tally:
+            cell = np.flatnonzero(trips_flat)
+            res = {
+                "o": cell // (n_z * n_hours),
+                "d": (cell // n_hours) % n_z,
+                "h": (first_hour + cell % n_hours) % 24,
+                "trips": trips_flat[cell],
+                "callers": callers_flat[cell],
+            }
+        else:
+            hpos = hour_position_sql(job.window, "h")
             con.execute(
                 f"CREATE TEMP VIEW used AS SELECT st.key // {24 * n_z} AS sid, (st.key // 24) % {n_z} AS o, "
                 "st.key % 24 AS h, st.n AS n, sb.d AS d FROM stage st JOIN subs sb ON sb.sid = st.key // "
                 f"{24 * n_z} WHERE st.key >= 0"
             )
-        if use_bitmap:
-            sql = "SELECT o, d, h, n AS trips, callers FROM stage WHERE status = 0"
-        elif job.bounds is None:
-            sql = (
-                "SELECT o, d, h, sum(n)::BIGINT AS trips, count(*)::BIGINT AS callers FROM used "
-                "GROUP BY o, d, h"
-            )
-        else:
-            m, c = job.bounds
-            sql = (
-                f"SELECT o, d, h, sum(least(n, {c}))::BIGINT AS trips, count(*)::BIGINT AS callers FROM ("
-                f"SELECT o, d, h, n, row_number() OVER (PARTITION BY sid ORDER BY n DESC, {hpos}, o) AS rk "
-                f"FROM used) WHERE rk <= {m} GROUP BY o, d, h"
-            )
-        res = con.execute(sql + f" ORDER BY o, d, {hpos}").fetchnumpy()
+            if job.bounds is None:
+                sql = (
+                    "SELECT o, d, h, sum(n)::BIGINT AS trips, count(*)::BIGINT AS callers FROM used "
+                    "GROUP BY o, d, h"
+                )
+            else:
+                m, c = job.bounds
+                sql = (
+                    f"SELECT o, d, h, sum(least(n, {c}))::BIGINT AS trips, count(*)::BIGINT AS callers FROM ("
+                    f"SELECT o, d, h, n, row_number() OVER (PARTITION BY sid ORDER BY n DESC, {hpos}, o) AS rk "
+                    f"FROM used) WHERE rk <= {m} GROUP BY o, d, h"
+                )
+            res = con.execute(sql + f" ORDER BY o, d, {hpos}").fetchnumpy()
         report = InputReport(
             records=rec_report,
             subscribers=sub_report,
@@ -433,6 +471,73 @@ def run(
         )
     finally:
         con.close()
+
+
+def _tally(
+    con: duckdb.DuckDBPyConnection,
+    records_sql: str,
+    sub_keys: np.ndarray,
+    sub_zone: np.ndarray,
+    table_bits: int,
+    words: int,
+    cell_keys: np.ndarray,
+    cell_zone: np.ndarray,
+    n_z: int,
+    n_hours: int,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """Stream ``records_sql`` (columns s, c, w) through the compiled tally.
+
+    Returns trips and distinct callers per (origin, destination, hour position), flattened,
+    and the record count per status code."""
+    subs = _kernels.build_table(sub_keys, sub_zone, table_bits, words)
+    cell_bits = max(4, int(np.ceil(np.log2(max(2 * len(cell_keys), 2)))))
+    cells = _kernels.build_table(cell_keys, cell_zone, cell_bits, 2)
+    # Threads share each batch by table halves (see ``_kernels.tally``); DuckDB reads and
+    # decodes the next batches on its own threads meanwhile.
+    part_bits = 1 if threads > 1 else 0
+    parts = 1 << part_bits
+    trips = np.zeros((parts, n_z, n_z, n_hours), dtype=np.int64)
+    status = np.zeros((parts, 7), dtype=np.int64)
+    batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for batch in con.sql(records_sql).to_arrow_reader(1 << 20):
+                batches.put(batch)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            failure.append(exc)
+        finally:
+            batches.put(None)
+
+    def count(batch: pa.RecordBatch, part: int) -> None:
+        _kernels.tally(
+            batch.column(0).to_numpy(),
+            batch.column(1).to_numpy(),
+            batch.column(2).to_numpy(),
+            subs,
+            table_bits,
+            cells,
+            cell_bits,
+            trips[part],
+            status[part],
+            part,
+            part_bits,
+        )
+
+    reader = threading.Thread(target=read, name="records-reader", daemon=True)
+    reader.start()
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        while (batch := batches.get()) is not None:
+            list(pool.map(count, [batch] * parts, range(parts)))
+    reader.join()
+    if failure:
+        raise failure[0]
+    trips = trips.sum(axis=0)
+    status = status.sum(axis=0)
+    callers = _kernels.callers_per_cell(subs, n_z, n_hours)
+    return trips.ravel(), callers, {code: int(n) for code, n in enumerate(status) if n}
 
 
 def _record_example(row: tuple[Any, ...], key: bytes) -> dict[str, Any]:

