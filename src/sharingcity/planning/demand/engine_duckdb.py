@@ -193,7 +193,7 @@ def _table_checks(
             [{"file": r[0], "row": r[1], keycol: show(r[2]), "zone": r[3]} for r in ex],
         )
     con.execute(
-        f"CREATE TEMP TABLE grouped AS SELECT {keycol}, count(*) AS n, count(DISTINCT zone) AS nz, "
+        f"CREATE TEMP TABLE grouped AS SELECT {keycol}, count(*) AS n, CASE WHEN min(zone) = max(zone) THEN 1 ELSE 2 END AS nz, "
         f"min(zone) AS zone FROM raw WHERE {keycol} IS NOT NULL AND zone IS NOT NULL GROUP BY {keycol}"
     )
     conflicting, dup = con.execute(
