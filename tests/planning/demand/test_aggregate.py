@@ -304,6 +304,7 @@ def test_compiled_tally_and_sql_grouping_agree(small_city, window):
         timezone="UTC",
     )
     a, b = run(job, tally_budget=None), run(job, tally_budget=0)
+    one_thread = run(job, tally_budget=None, threads=1)
     key = lambda o: sorted(zip(o.origin, o.destination, o.hour, o.trips, o.callers, strict=True))  # noqa: E731
-    assert key(a) == key(b) and len(key(a)) > 100
-    assert a.report.to_dict() == b.report.to_dict()
+    assert key(a) == key(b) == key(one_thread) and len(key(a)) > 100
+    assert a.report.to_dict() == b.report.to_dict() == one_thread.report.to_dict()
