@@ -112,116 +112,135 @@ def siphash_integers(values, k0, k1):  # type: ignore[no-untyped-def]  # noqa: A
 
 @njit(cache=True, inline="always")
 def _slot(key, shift):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    return np.int64((np.uint64(key) * _GOLDEN) >> np.uint64(shift))
+    return (key * _GOLDEN) >> shift
 
 
 @njit(cache=True)
 def build_table(keys, values, bits, width):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    """An open-addressing table of ``2**bits`` rows ``[key, value, 0 ...]`` (``width`` words).
+    """An open-addressing table of ``2**bits`` entries ``[key, value, 0 ...]`` of ``width``
+    words, flat (entry ``h`` starts at ``h * width``).
 
     ``keys`` (int64, stored as their uint64 bits) must be distinct and none may be -1, whose bits
-    are ``EMPTY`` (the caller checks)."""
-    size = 1 << bits
-    mask = size - 1
-    shift = 64 - bits
-    table = np.zeros((size, width), dtype=np.uint64)
-    table[:, 0] = EMPTY
+    are ``EMPTY`` (the caller checks). Values are stored as uint64 bits too (-1: huge)."""
+    size = np.uint64(1) << np.uint64(bits)
+    mask = size - np.uint64(1)
+    shift = np.uint64(64 - bits)
+    w = np.uint64(width)
+    table = np.zeros(size * w, dtype=np.uint64)
+    table[::width] = EMPTY
     for i in range(keys.shape[0]):
         k = np.uint64(keys[i])
         h = _slot(k, shift)
-        while table[h, 0] != EMPTY:
-            h = (h + 1) & mask
-        table[h, 0] = k
-        table[h, 1] = np.uint64(values[i])
+        while table[h * w] != EMPTY:
+            h = (h + np.uint64(1)) & mask
+        table[h * w] = k
+        table[h * w + np.uint64(1)] = np.uint64(values[i])
     return table
 
 
 @njit(cache=True, inline="always")
-def _find(table, key, shift, mask):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    h = _slot(key, shift)
+def _probe(table, w, key, h, mask):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    """The entry holding ``key``, searching from slot ``h``; ``EMPTY`` when it is absent."""
     while True:
-        k = table[h, 0]
+        k = table[h * w]
         if k == EMPTY:  # first: no stored key equals EMPTY, a looked-up key may
-            return -1
+            return EMPTY
         if k == key:
             return h
-        h = (h + 1) & mask
+        h = (h + np.uint64(1)) & mask
 
 
 @njit(cache=True, nogil=True)
-def tally(
-    subscribers, cells, codes, subs, sub_bits, cell_table, cell_bits, trips, status, part, part_bits
-):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, E501
+def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
+    subscribers,  # noqa: ANN001
+    cells,  # noqa: ANN001
+    codes,  # noqa: ANN001
+    subs,  # noqa: ANN001
+    sub_bits,  # noqa: ANN001
+    width,  # noqa: ANN001
+    cell_table,  # noqa: ANN001
+    cell_bits,  # noqa: ANN001
+    nz,  # noqa: ANN001
+    nh,  # noqa: ANN001
+    trips,  # noqa: ANN001
+    status,  # noqa: ANN001
+    part,  # noqa: ANN001
+    part_bits,  # noqa: ANN001
+):
     """Count one batch of records into ``trips``, ``status`` and the seen-bits of ``subs``.
+
+    ``codes[i]``: -1 missing value, -2 bad timestamp, -6 outside the window, else the record's
+    hour position in the window. Table values are zone indices (``nz`` or more: a zone outside
+    the given ones). ``trips`` is flat (origin, destination, hour position). Status counts:
+    0 used, 1 missing, 2 bad timestamp, 3 unknown cell, 4 unknown subscriber, 5 zone outside
+    the given ones, 6 outside the window (the first that applies, in this order).
 
     Only the records whose home slot's top ``part_bits`` bits equal ``part`` are counted, so
     ``2**part_bits`` threads can share a batch: a subscriber's entry is then only ever written
     by one of them (give each its own ``trips`` and ``status``).
-
-    ``codes[i]``: -1 missing value, -2 bad timestamp, -6 outside the window, else the record's
-    hour position in the window. ``cell_table`` values are zone indices (-1 as uint64 for a zone
-    outside the given ones); ``subs`` values are billing-zone indices (same convention).
-    ``trips`` is (zones, zones, hours). Status counts: 0 used, 1 missing, 2 bad timestamp,
-    3 unknown cell, 4 unknown subscriber, 5 zone outside the given ones, 6 outside the window
-    (the first that applies, in this order).
     """
-    nh = trips.shape[2]
-    sshift = 64 - sub_bits
-    smask = (1 << sub_bits) - 1
-    cshift = 64 - cell_bits
-    cmask = (1 << cell_bits) - 1
+    sshift = np.uint64(64 - sub_bits)
+    smask = (np.uint64(1) << np.uint64(sub_bits)) - np.uint64(1)
+    cshift = np.uint64(64 - cell_bits)
+    cmask = (np.uint64(1) << np.uint64(cell_bits)) - np.uint64(1)
+    w = np.uint64(width)
+    unz = np.uint64(nz)
+    unh = np.uint64(nh)
+    owner_shift = np.uint64(sub_bits - part_bits)
+    upart = np.uint64(part)
     used = missing = bad_time = no_cell = no_caller = no_zone = outside = 0
-    # Blocks of records: first every record's home slot is read, loads that do not depend on
-    # each other, so the processor overlaps their cache misses; the second loop then finds
+    # Blocks of records: first the home slots of a block are read, loads that do not depend
+    # on each other, so the processor overlaps their cache misses; the second loop then finds
     # those lines in cache. (One record at a time waits for each miss in turn: 2-3x slower.)
     block = 64
     first = np.empty(block, dtype=np.uint64)
-    homes = np.empty(block, dtype=np.int64)
+    homes = np.empty(block, dtype=np.uint64)
     rows = np.empty(block, dtype=np.int64)
     n = subscribers.shape[0]
-    owner_shift = sub_bits - part_bits
     for start in range(0, n, block):
         m = 0
         for i in range(start, min(start + block, n)):
             home = _slot(np.uint64(subscribers[i]), sshift)
-            if (home >> owner_shift) == part:
+            if (home >> owner_shift) == upart:
                 rows[m] = i
                 homes[m] = home
-                first[m] = subs[home, 0]
+                first[m] = subs[home * w]
                 m += 1
         for j in range(m):
             i = rows[j]
-            w = codes[i]
-            if w == -1:
+            code = codes[i]
+            if code == -1:
                 missing += 1
                 continue
-            if w == -2:
+            if code == -2:
                 bad_time += 1
                 continue
-            c = _find(cell_table, np.uint64(cells[i]), cshift, cmask)
-            if c < 0:
+            ckey = np.uint64(cells[i])
+            c = _probe(cell_table, np.uint64(2), ckey, _slot(ckey, cshift), cmask)
+            if c == EMPTY:
                 no_cell += 1
                 continue
             key = np.uint64(subscribers[i])
-            if first[j] == key and key != EMPTY:
-                h = homes[j]
-            else:
-                h = _find(subs, key, sshift, smask)
-                if h < 0:
+            h = homes[j]
+            if first[j] != key or key == EMPTY:
+                h = _probe(subs, w, key, h, smask)
+                if h == EMPTY:
                     no_caller += 1
                     continue
-            o = np.int64(cell_table[c, 1])
-            d = np.int64(subs[h, 1])
-            if o < 0 or d < 0:
+            o = cell_table[c * np.uint64(2) + np.uint64(1)]
+            d = subs[h * w + np.uint64(1)]
+            if o >= unz or d >= unz:
                 no_zone += 1
                 continue
-            if w < 0:
+            if code < 0:
                 outside += 1
                 continue
             used += 1
-            col = o * nh + w
-            subs[h, 2 + col // 64] |= np.uint64(1) << np.uint64(col % 64)
-            trips[o, d, w] += 1
+            col = o * unh + np.uint64(code)
+            subs[h * w + np.uint64(2) + (col >> np.uint64(6))] |= np.uint64(1) << (
+                col & np.uint64(63)
+            )
+            trips[(o * unz + d) * unh + np.uint64(code)] += 1
     status[0] += used
     status[1] += missing
     status[2] += bad_time
@@ -232,24 +251,23 @@ def tally(
 
 
 @njit(cache=True)
-def callers_per_cell(subs, nz, nh):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    """Distinct callers per (origin, destination, hour position), flattened like ``trips``:
-    every subscriber adds one to each (origin, hour) cell it was seen in, at its own zone."""
+def callers_per_cell(subs, width, nz, nh):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    """Distinct callers per (origin, destination, hour position), flat like ``trips``: every
+    subscriber adds one to each (origin, hour) cell it was seen in, at its own zone."""
     out = np.zeros(nz * nz * nh, dtype=np.int64)
-    words = subs.shape[1] - 2
-    for h in range(subs.shape[0]):
-        if subs[h, 0] == EMPTY:
+    for start in range(0, subs.shape[0], width):
+        if subs[start] == EMPTY:
             continue
-        d = np.int64(subs[h, 1])
-        if d < 0:
+        d = subs[start + 1]
+        if d >= nz:
             continue
-        for w in range(words):
-            bits = subs[h, 2 + w]
-            col = w * 64
+        for word in range(width - 2):
+            bits = subs[start + 2 + word]
+            col = word * 64
             while bits != 0:
                 if bits & np.uint64(1):
                     o = col // nh
-                    out[(o * nz + d) * nh + col % nh] += 1
+                    out[(o * nz + np.int64(d)) * nh + col % nh] += 1
                 bits >>= np.uint64(1)
                 col += 1
     return out

@@ -497,7 +497,7 @@ def _tally(
     # decodes the next batches on its own threads meanwhile.
     part_bits = 1 if threads > 1 else 0
     parts = 1 << part_bits
-    trips = np.zeros((parts, n_z, n_z, n_hours), dtype=np.int64)
+    trips = np.zeros((parts, n_z * n_z * n_hours), dtype=np.int64)
     status = np.zeros((parts, 7), dtype=np.int64)
     batches: queue.Queue[Any] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
@@ -518,8 +518,11 @@ def _tally(
             batch.column(2).to_numpy(),
             subs,
             table_bits,
+            words,
             cells,
             cell_bits,
+            n_z,
+            n_hours,
             trips[part],
             status[part],
             part,
@@ -536,8 +539,8 @@ def _tally(
         raise failure[0]
     trips = trips.sum(axis=0)
     status = status.sum(axis=0)
-    callers = _kernels.callers_per_cell(subs, n_z, n_hours)
-    return trips.ravel(), callers, {code: int(n) for code, n in enumerate(status) if n}
+    callers = _kernels.callers_per_cell(subs, words, n_z, n_hours)
+    return trips, callers, {code: int(n) for code, n in enumerate(status) if n}
 
 
 def _record_example(row: tuple[Any, ...], key: bytes) -> dict[str, Any]:
