@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -22,6 +23,8 @@ from sharingcity.planning.sortition import (
     read_pool_csv,
     read_quotas_csv,
 )
+from sharingcity.planning.sortition import leximin as leximin_module
+from sharingcity.planning.sortition.relaxed import relaxed_leximin
 
 from ._oracle import oracle_maximin_allocation
 
@@ -173,18 +176,26 @@ def brute_force_leximin(problem: PanelProblem) -> np.ndarray:
 
 
 @st.composite
-def tiny_problems(draw):
+def tiny_problems(draw, three_features=False):
     n = draw(st.integers(4, 8))
     size = draw(st.integers(1, min(4, n - 1)))
     genders = draw(st.lists(st.sampled_from(["f", "m"]), min_size=n, max_size=n))
     ages = draw(st.lists(st.sampled_from(["young", "mid", "old"]), min_size=n, max_size=n))
     households = draw(st.lists(st.sampled_from([None, "h1", "h2"]), min_size=n, max_size=n))
+    tenures = draw(st.lists(st.sampled_from(["own", "rent"]), min_size=n, max_size=n))
+    features = [("gender", ["f", "m"]), ("age", ["young", "mid", "old"])]
+    if three_features:
+        features.append(("tenure", ["own", "rent"]))
     volunteers = [
-        Volunteer(f"v{i}", {"gender": g, "age": a}, h)
-        for i, (g, a, h) in enumerate(zip(genders, ages, households, strict=True))
+        Volunteer(
+            f"v{i}",
+            {"gender": g, "age": a, "tenure": r} if three_features else {"gender": g, "age": a},
+            h,
+        )
+        for i, (g, a, r, h) in enumerate(zip(genders, ages, tenures, households, strict=True))
     ]
     quotas = []
-    for feature, values in (("gender", ["f", "m"]), ("age", ["young", "mid", "old"])):
+    for feature, values in features:
         for value in values:
             low = draw(st.integers(0, size))
             high = draw(st.integers(low, size))
@@ -207,6 +218,67 @@ def test_leximin_matches_brute_force_on_tiny_pools(problem):
     assert lottery.check_panels() == []
     ours = np.sort(np.fromiter(lottery.selection_probabilities().values(), dtype=np.float64))
     np.testing.assert_allclose(ours, brute_force_leximin(problem), atol=1e-6)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(tiny_problems(three_features=True), st.booleans())
+def test_leximin_matches_brute_force_with_three_features(problem, relaxation):
+    """Three features (not totally unimodular), through the LP relaxation and without it."""
+    if not all_panels(problem):
+        with pytest.raises(InfeasibleQuotasError):
+            find_leximin(problem)
+        return
+    with patch.object(leximin_module, "USE_RELAXATION", relaxation):
+        lottery = find_leximin(problem)
+    assert lottery.check_panels() == []
+    ours = np.sort(np.fromiter(lottery.selection_probabilities().values(), dtype=np.float64))
+    np.testing.assert_allclose(ours, brute_force_leximin(problem), atol=1e-6)
+
+
+def odd_triangle(fillers: int, size: int = 3) -> PanelProblem:
+    """Three binary features with one seat each: the relaxation can seat half of each of the three
+    two-feature volunteers (a fractional vertex), panels cannot."""
+    rows = [("y", "y", "n"), ("y", "n", "y"), ("n", "y", "y"), ("y", "n", "n"), ("n", "y", "n"),
+            ("n", "n", "y"), *[("n", "n", "n")] * fillers]  # fmt: skip
+    volunteers = [
+        Volunteer(f"v{i}", dict(zip("ABC", row, strict=True))) for i, row in enumerate(rows)
+    ]
+    quotas = [Quota(f, "y", 1, 1) for f in "ABC"] + [Quota(f, "n", 0, size) for f in "ABC"]
+    return PanelProblem(volunteers, quotas, size)
+
+
+def test_relaxation_out_of_reach_falls_back_to_the_exact_levels():
+    problem = odd_triangle(fillers=4)
+    groups = group_volunteers(problem)
+    relaxed = relaxed_leximin(
+        groups, problem.quotas, problem.size, np.zeros(groups.count, dtype=bool)
+    )
+    assert relaxed is not None
+    # The relaxation promises 3/11 to everyone at the bottom; panels give at most 1/4.
+    assert relaxed.levels.min() == pytest.approx(3 / 11, abs=1e-9)
+    log: list[str] = []
+    lottery = find_leximin(problem, progress=log.append)
+    assert any("out of reach" in line for line in log)
+    ours = np.sort(np.fromiter(lottery.selection_probabilities().values(), dtype=np.float64))
+    np.testing.assert_allclose(ours, brute_force_leximin(problem), atol=1e-6)
+    assert lottery.minimum_probability == pytest.approx(0.25, abs=1e-9)
+
+
+def test_relaxation_and_exact_levels_agree_on_fixture_150(shared_data):
+    problem, *_ = load(shared_data, "fixture_150")
+    log: list[str] = []
+    fast = find_leximin(problem, progress=log.append)
+    assert any("decomposition" in line and "deviation" in line for line in log)  # the fast path
+    with patch.object(leximin_module, "USE_RELAXATION", False):
+        exact = find_leximin(problem)
+    assert fast.check_panels() == []
+    np.testing.assert_allclose(
+        np.sort(fast.group_probabilities), np.sort(exact.group_probabilities), atol=1e-6
+    )
 
 
 def test_groups_compress_interchangeable_volunteers(shared_data):

@@ -101,6 +101,13 @@ class PanelOracle:
             maximize=True,
         )
 
+    def restrict(self, quota_seats: dict[int, int], group_seats: dict[int, int]) -> None:
+        """Only panels with exactly these seats per quota (by index) and per group from now on."""
+        for q, seats in quota_seats.items():
+            self.highs.changeRowBounds(1 + q, float(seats), float(seats))
+        for t, seats in group_seats.items():
+            self.highs.changeColBounds(t, float(seats), float(seats))
+
     def _run(self, gap: float) -> tuple[np.ndarray, float, float] | None:
         if gap != self._gap:
             self.highs.setOptionValue("mip_rel_gap", gap)
@@ -146,8 +153,12 @@ class IncrementalLP:
         upper: np.ndarray,
         rows: Sequence[tuple[np.ndarray, np.ndarray, float, float]],
         maximize: bool,
+        options: dict[str, str | int | float] | None = None,
     ) -> None:
+        self.options = dict(options or {})
         self.highs = _new_highs()
+        for key, value in self.options.items():
+            self.highs.setOptionValue(key, value)
         _pass(
             self.highs,
             cost=cost,
@@ -166,6 +177,22 @@ class IncrementalLP:
             np.asarray(indices, dtype=np.int32),
             np.asarray(values, dtype=np.float64),
         )
+
+    def add_column(
+        self, cost: float, lower: float, upper: float, indices: np.ndarray, values: np.ndarray
+    ) -> None:
+        self.highs.addCol(
+            cost,
+            lower,
+            upper,
+            len(indices),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(values, dtype=np.float64),
+        )
+
+    def row_duals(self) -> np.ndarray:
+        """Row duals of the last solve (HiGHS's sign convention)."""
+        return np.asarray(self.highs.getSolution().row_dual)
 
     #: Seconds a simplex solve may take. After some added rows HiGHS's dual simplex stalls for
     #: minutes on these degenerate LPs (seen on a 475-group pool, warm-started or not), while its
@@ -189,14 +216,14 @@ class IncrementalLP:
             for options in fallbacks:
                 fresh = _new_highs()
                 fresh.passModel(lp)
-                for key, value in options.items():
+                for key, value in {**self.options, **options}.items():
                     fresh.setOptionValue(key, value)
                 fresh.run()
                 status = fresh.getModelStatus()
                 if status == highspy.HighsModelStatus.kOptimal:
                     break
             fresh.setOptionValue("solver", "choose")
-            fresh.setOptionValue("simplex_strategy", 1)
+            fresh.setOptionValue("simplex_strategy", self.options.get("simplex_strategy", 1))
             self.highs = fresh
         if status in (
             highspy.HighsModelStatus.kInfeasible,
