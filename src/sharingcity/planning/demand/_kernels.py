@@ -160,6 +160,8 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
     width,  # noqa: ANN001
     cell_table,  # noqa: ANN001
     cell_bits,  # noqa: ANN001
+    cell_zones,  # noqa: ANN001
+    cell_low,  # noqa: ANN001
     nz,  # noqa: ANN001
     nh,  # noqa: ANN001
     trips,  # noqa: ANN001
@@ -171,7 +173,9 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
 
     ``codes[i]``: -1 missing value, -2 bad timestamp, -6 outside the window, else the record's
     hour position in the window. Table values are zone indices (``nz`` or more: a zone outside
-    the given ones). ``trips`` is flat (origin, destination, hour position). Status counts:
+    the given ones). Where the cell ids are compact, ``cell_zones[cell - cell_low]`` gives a
+    cell's zone directly (-1 outside the given zones, -2 no such cell) and the cell table is
+    not probed; an empty ``cell_zones`` means "probe". ``trips`` is flat (origin, destination, hour position). Status counts:
     0 used, 1 missing, 2 bad timestamp, 3 unknown cell, 4 unknown subscriber, 5 zone outside
     the given ones, 6 outside the window (the first that applies, in this order).
 
@@ -188,6 +192,8 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
     unh = np.uint64(nh)
     owner_shift = np.uint64(sub_bits - part_bits)
     upart = np.uint64(part)
+    n_dense = cell_zones.shape[0]
+    dense = n_dense > 0
     used = missing = bad_time = no_cell = no_caller = no_zone = outside = 0
     # Blocks of records: first the home slots of a block are read, loads that do not depend
     # on each other, so the processor overlaps their cache misses; the second loop then finds
@@ -215,11 +221,20 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
             if code == -2:
                 bad_time += 1
                 continue
-            ckey = np.uint64(cells[i])
-            c = _probe(cell_table, np.uint64(2), ckey, _slot(ckey, cshift), cmask)
-            if c == EMPTY:
-                no_cell += 1
-                continue
+            if dense:
+                offset = cells[i] - cell_low
+                z = cell_zones[offset] if 0 <= offset < n_dense else -2
+                if z == -2:
+                    no_cell += 1
+                    continue
+                o = np.uint64(z)
+            else:
+                ckey = np.uint64(cells[i])
+                c = _probe(cell_table, np.uint64(2), ckey, _slot(ckey, cshift), cmask)
+                if c == EMPTY:
+                    no_cell += 1
+                    continue
+                o = cell_table[c * np.uint64(2) + np.uint64(1)]
             key = np.uint64(subscribers[i])
             h = homes[j]
             if first[j] != key or key == EMPTY:
@@ -227,7 +242,6 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
                 if h == EMPTY:
                     no_caller += 1
                     continue
-            o = cell_table[c * np.uint64(2) + np.uint64(1)]
             d = subs[h * w + np.uint64(1)]
             if o >= unz or d >= unz:
                 no_zone += 1

@@ -493,6 +493,13 @@ def _tally(
     subs = _kernels.build_table(sub_keys, sub_zone, table_bits, words)
     cell_bits = max(4, int(np.ceil(np.log2(max(2 * len(cell_keys), 2)))))
     cells = _kernels.build_table(cell_keys, cell_zone, cell_bits, 2)
+    # compact cell ids (the usual numbering) are looked up by offset instead of hashing
+    low = int(cell_keys.min()) if len(cell_keys) else 0
+    span = int(cell_keys.max()) - low + 1 if len(cell_keys) else 0
+    cell_zones = np.zeros(0, dtype=np.int64)
+    if 0 < span <= max(4 * len(cell_keys), 1 << 16):
+        cell_zones = np.full(span, -2, dtype=np.int64)
+        cell_zones[cell_keys - low] = cell_zone
     # Threads share each batch by table halves (see ``_kernels.tally``); DuckDB reads and
     # decodes the next batches on its own threads meanwhile.
     part_bits = 1 if threads > 1 else 0
@@ -521,6 +528,8 @@ def _tally(
             words,
             cells,
             cell_bits,
+            cell_zones,
+            low,
             n_z,
             n_hours,
             trips[part],
