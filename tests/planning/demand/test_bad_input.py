@@ -243,8 +243,12 @@ def test_text_keys_and_integer_keys_join(tmp_path):
     assert result.report.records_used == 2
 
 
-def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sql(tmp_path):
-    """The compiled exact path (integer ids) and the SQL path count every problem alike."""
+@pytest.mark.parametrize("far_cell", [None, 10**12], ids=["compact-cells", "sparse-cells"])
+def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sql(
+    tmp_path, far_cell
+):
+    """The compiled exact path (integer ids) and the SQL path count every problem alike, with
+    compact cell ids (looked up by offset) and sparse ones (hashed)."""
     import datetime as dt
 
     from sharingcity.planning.demand.engine_duckdb import run
@@ -277,7 +281,11 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
     subscribers = pa.table(
         {"subscriber": pa.array([s for s, _ in subs], pa.int64()), "zone": [z for _, z in subs]}
     )
-    cells = pa.table({"cell": pa.array([10, 20], pa.int64()), "zone": ["Mapo-gu", "Narnia"]})
+    cell_ids, cell_zones = [10, 20], ["Mapo-gu", "Narnia"]
+    if far_cell is not None:
+        cell_ids.append(far_cell)
+        cell_zones.append("Jung-gu")
+    cells = pa.table({"cell": pa.array(cell_ids, pa.int64()), "zone": cell_zones})
     for name, table in (("r", records), ("s", subscribers), ("c", cells)):
         pq.write_table(table, tmp_path / f"{name}.parquet")
     job = Job(
