@@ -228,3 +228,15 @@ def test_ride_cache_overflow_keeps_scores_right(tndp, monkeypatch):
     for row in front[:12]:
         assert abs(ev.passenger_cost(row.routes) - row.att) < 1e-6
         assert abs(ev.evaluate(row.routes).att - row.att) < 1e-6
+
+
+def test_passenger_cost_with_a_threshold_is_exact_below_it_and_a_bound_above(tndp):
+    net = read_mumford_instance(tndp, "Mumford1")
+    front = read_results_data(tndp / "solutions" / "john2016" / "Mumford1" / "Results_data.csv")
+    ev = RouteSetEvaluator(net)
+    for row in front[::10]:
+        exact = ev.passenger_cost(row.routes)
+        assert ev.passenger_cost(row.routes, above=exact + 1e-9) == exact
+        for above in (exact - 1.0, exact - 0.01, 0.0):
+            got = ev.passenger_cost(row.routes, above=above)
+            assert above < got <= exact + 1e-12

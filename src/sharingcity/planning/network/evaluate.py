@@ -45,6 +45,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from math import inf, nextafter
 
 import numpy as np
 from scipy.sparse.csgraph import shortest_path
@@ -334,8 +335,8 @@ class RouteSetEvaluator:
         return w
 
     def _journeys(
-        self, routes: Sequence[Sequence[int]], *, transfers: bool
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self, routes: Sequence[Sequence[int]], *, transfers: bool, cutoff: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         """Journey weights (ticks plus one penalty per ride; ``big`` where unreachable) and,
         if asked, the transfers of the quickest journey with fewest rides.
 
@@ -352,6 +353,11 @@ class RouteSetEvaluator:
         reduces it over ``j`` with one ``minimum.reduce`` on a 2-D view: the layouts that
         NumPy vectorises (its reductions along other axes and its broadcast sums are
         several times slower).
+
+        With a ``cutoff`` on the demand-weighted sum of weights, each layer first bounds that
+        sum from below by ``sum D min(D_(k-1), S + (k + 1) p)`` (a pair keeps its weight or
+        improves through ``k + 1`` or more rides); once the bound exceeds the cutoff the
+        search stops and returns it as the third value (None when it ran to the end).
         """
         n = self._n
         w = self._ride_weights(routes)
@@ -364,6 +370,10 @@ class RouteSetEvaluator:
         k = 1
         while True:
             bar = self._bar(k)
+            if cutoff is not None:
+                bound = float(np.dot(self._demand_flat, np.minimum(d, bar).ravel()))
+                if bound > cutoff:
+                    return d, tr, bound
             if rows is None:
                 hope = np.flatnonzero((d > bar).any(axis=1))
                 rows = None if len(hope) == n else hope
@@ -398,7 +408,7 @@ class RouteSetEvaluator:
             if not len(rows):
                 break
             k += 1
-        return d, tr
+        return d, tr, None
 
     def _bar(self, k: int) -> np.ndarray:
         """``S + (k + 1) p`` (capped at ``big``): a pair at or below it cannot improve at layer
@@ -461,11 +471,22 @@ class RouteSetEvaluator:
             return None
         return flat, ends
 
-    def passenger_cost(self, routes: Sequence[Sequence[int]]) -> float:
+    def passenger_cost(
+        self, routes: Sequence[Sequence[int]], *, above: float | None = None
+    ) -> float:
         """ATT of routes already known to be simple linked paths; ``inf`` if some pair cannot
         travel (a stop missing or the network disconnected). The optimiser's fast path: no
-        transfer shares, no rule checks beyond reachability."""
-        d, _ = self._journeys(routes, transfers=False)
+        transfer shares, no rule checks beyond reachability.
+
+        With ``above`` the search may stop as soon as the ATT is known to exceed it and then
+        returns a lower bound on the ATT that is above ``above`` (not the ATT itself): enough
+        for a search that only wants to know whether a candidate beats a threshold.
+        """
+        cutoff = None if above is None else (above * self.scale + self._pen) * self._total
+        d, _, bound = self._journeys(routes, transfers=False, cutoff=cutoff)
+        if bound is not None:
+            assert above is not None
+            return max((bound / self._total - self._pen) / self.scale, nextafter(above, inf))
         if int(d.max()) >= self._big:
             return float("inf")
         return self._att(d)
@@ -503,7 +524,7 @@ class RouteSetEvaluator:
             plain = self._plainly_feasible(routes, n_routes, min_stops, max_stops)
             assert plain is not None
         flat, ends = plain
-        d, tr = self._journeys(routes, transfers=True)
+        d, tr, _ = self._journeys(routes, transfers=True)
         assert tr is not None
         if int(d.max()) >= self._big:
             reasons = self.check(

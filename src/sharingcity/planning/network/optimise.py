@@ -428,7 +428,7 @@ class _Search:
     def __init__(
         self,
         designer: _Designer,
-        cost: Callable[[RouteSet], tuple[float, float, float]],
+        cost: Callable[..., tuple[float, float, float]],
         *,
         time_limit: float,
         max_evaluations: int | None,
@@ -490,14 +490,16 @@ class _Search:
             cand = list(current)
             for k, r in change.items():
                 cand[k] = r
-            c, att, trt = self.cost(cand)
+            # the simulated-annealing rule (accept if rand < exp(-delta / temp)) as a threshold
+            # drawn first, so that the evaluator may stop once the candidate is sure to exceed it
+            threshold = cur_cost - max(temp, 1e-12) * math.log(1.0 - rng.random())
+            c, att, trt = self.cost(cand, None if self.archive is not None else threshold)
             self.evaluations += 1
             if not math.isfinite(c):
                 weights[h] = max(0.2, weights[h] * 0.995)
                 continue
             self._record(att, trt, cand)
-            delta = c - cur_cost
-            if delta <= 0 or rng.random() < math.exp(-delta / max(temp, 1e-12)):
+            if c <= threshold:
                 current, cur_cost = cand, c
                 if c < best_cost - 1e-12:
                     best, best_cost, best_att, best_trt = cand, c, att, trt
@@ -620,13 +622,13 @@ def _cost_function(designer: _Designer, objective: str | tuple[float, float, flo
     ev = designer.ev
     if objective == "passenger":
 
-        def cost(routes):
-            att = ev.passenger_cost(routes)
+        def cost(routes, above=None):
+            att = ev.passenger_cost(routes, above=above)
             return att, att, math.nan
 
     elif objective == "operator":
 
-        def cost(routes):
+        def cost(routes, above=None):
             att = ev.passenger_cost(routes)
             trt = ev.operator_cost(routes)
             # TRT first; ATT only breaks ties (it moves the cost by less than one minute)
@@ -635,7 +637,7 @@ def _cost_function(designer: _Designer, objective: str | tuple[float, float, flo
     else:
         w, att_ref, trt_ref, _ = objective  # type: ignore[misc,str-unpack]
 
-        def cost(routes):
+        def cost(routes, above=None):
             att = ev.passenger_cost(routes)
             trt = ev.operator_cost(routes)
             return w * att / att_ref + (1 - w) * trt / trt_ref, att, trt
