@@ -8,11 +8,18 @@ optimiser makes at every step. Times are medians over repeats, in CPU and wall-c
 (the machine is shared, so quote the ratios)::
 
     python bench/network_evaluator.py [--instance Mumford1] [--reference-sets 20] [--repeats 5]
+        [--designed runs.jsonl]
+
+The John (2016) sets span a whole front, most of it short routes for operators; the sets a
+passenger-cost search produces are longer and harder for a Dijkstra over (route, position)
+states. ``--designed`` adds the route sets of a ``bench/network_utrp.py --jsonl`` file (those of
+this instance), timed with both evaluators on exactly the same sets.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -25,6 +32,7 @@ from _shared import print_table, require_shared  # noqa: E402
 
 from sharingcity.planning.network import (  # noqa: E402
     RouteSetEvaluator,
+    parse_route_set,
     read_mumford_instance,
     read_results_data,
 )
@@ -52,6 +60,7 @@ def main() -> None:
         "--reference-sets", type=int, default=20, help="route sets for the slow evaluator"
     )
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--designed", type=Path, help="JSON-lines runs of bench/network_utrp.py")
     args = p.parse_args()
     folder = require_shared("tndp")
     net = read_mumford_instance(folder, args.instance)
@@ -116,6 +125,54 @@ def main() -> None:
             ref[1] / att_only[1],
         ],
     ]
+    same = per_set(cold_call(ev.evaluate), sample, args.repeats)
+    rows.insert(
+        2,
+        [
+            "ours, full evaluate (cold), the reference's sets",
+            len(sample),
+            same[0] * 1e3,
+            same[1] * 1e3,
+            ref[0] / same[0],
+            ref[1] / same[1],
+        ],
+    )
+    if args.designed:
+        runs = [json.loads(line) for line in args.designed.read_text().splitlines() if line]
+        designed = [
+            parse_route_set(str(r["route_set"])) for r in runs if r["instance"] == args.instance
+        ]
+        for routes in designed:
+            fast = ev.evaluate(routes).summary()
+            slow = reference_scores(net, routes)
+            for key, value in slow.items():
+                assert abs(fast[key] - value) < 1e-9, (key, fast[key], value)
+        d_ref = per_set(lambda r: reference_scores(net, r), designed, max(1, args.repeats // 2))
+        rows.append(
+            [
+                "designed sets: plain-Python Dijkstra",
+                len(designed),
+                d_ref[0] * 1e3,
+                d_ref[1] * 1e3,
+                1.0,
+                1.0,
+            ]
+        )
+        for label, method in (
+            ("full evaluate (cold cache)", ev.evaluate),
+            ("ATT only (cold cache)", ev.passenger_cost),
+        ):
+            got = per_set(cold_call(method), designed, args.repeats)
+            rows.append(
+                [
+                    f"designed sets: ours, {label}",
+                    len(designed),
+                    got[0] * 1e3,
+                    got[1] * 1e3,
+                    d_ref[0] / got[0],
+                    d_ref[1] / got[1],
+                ]
+            )
     print(
         f"{args.instance}: {net.n_stops} stops, {len(sets)} John (2016) route sets; "
         f"all agree with the published ATT (max error {worst:.1e}) and TRT, and with the "
