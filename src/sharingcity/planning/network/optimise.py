@@ -691,8 +691,9 @@ def design_routes(
 
     Notes
     -----
-    Each step costs one evaluation (about 0.4 ms on Mumford1, about 2,500 per CPU second, see :mod:`.evaluate`); the search
-    spends its whole budget, so results improve with ``time_limit``.
+    Each step costs one evaluation (about 0.4 ms on Mumford1, some 2,500 per CPU second; see
+    :mod:`.evaluate`); the search spends its whole budget, so results improve with
+    ``time_limit``.
     """
     if objective not in OBJECTIVES:
         raise NetworkError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
