@@ -7,6 +7,9 @@ benchmark-only oracle) runs in a subprocess with a time limit, because its maxim
 1,500 s on ``example_large_200`` in the research notes.
 
     python bench/sortition_leximin.py [--timeout 600] [--only large_200|synthetic_5000] [--no-oracle]
+
+Our LEXIMIN prints its progress: the LP relaxation's levels, the decomposition into panels (see
+``sharingcity.planning.sortition.relaxed``) and, only if that fails, the exact levels.
 """
 
 from __future__ import annotations
@@ -195,7 +198,15 @@ def main() -> None:
         quotas = read_quotas_csv(quota_file)
         problem = PanelProblem(read_pool_csv(pool_file, quotas), quotas, seats)
         lex_stats, max_stats = SelectionStats(), SelectionStats()
-        leximin = find_leximin(problem, stats=lex_stats, time_limit=args.leximin_limit)
+        started = time.perf_counter()
+        leximin = find_leximin(
+            problem,
+            stats=lex_stats,
+            time_limit=args.leximin_limit,
+            progress=lambda message, started=started: print(
+                f"  [{time.perf_counter() - started:6.1f} s] {message}", flush=True
+            ),
+        )
         find_maximin(problem, stats=max_stats)
         oracle = (
             None

@@ -238,12 +238,13 @@ def _solve(
     fixed[never] = 0.0
 
     deadline = np.inf if time_limit is None else started + time_limit
+    ceiling: np.ndarray | None = None
     if leximin and USE_RELAXATION:
         through_relaxation = _via_relaxation(
             problem, groups, never, pool, stats, progress, deadline, started
         )
         if through_relaxation is not None:
-            fixed = through_relaxation
+            fixed, ceiling = through_relaxation
     last_level: float | None = None
     while np.isnan(fixed).any():
         if time.perf_counter() > deadline:
@@ -317,7 +318,9 @@ def _solve(
             leximin = False  # stopped inside the first level: keep the best maximin found
         else:
             fixed[np.isnan(fixed)] = last_level
-    weights = _final_distribution(pool, sizes, fixed, maximin=not leximin, never=never)
+    weights = _final_distribution(
+        pool, sizes, fixed, maximin=not leximin, never=never, ceiling=ceiling
+    )
     lottery = PanelLottery.from_weights(
         groups,
         problem.quotas,
@@ -339,8 +342,12 @@ def _via_relaxation(
     progress: Callable[[str], None] | None,
     deadline: float,
     started: float,
-) -> np.ndarray | None:
-    """LEXIMIN levels through the LP relaxation (see :mod:`.relaxed`), or None if panels cannot realise them."""
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """LEXIMIN levels through the LP relaxation (see :mod:`.relaxed`), or None if panels cannot realise them.
+
+    Returns a floor and a ceiling per group, both within the accepted deviation of the relaxation's
+    point: the known panels carry a lottery between them.
+    """
     relaxed = relaxed_leximin(groups, problem.quotas, problem.size, never)
     if relaxed is None:
         return None
@@ -380,13 +387,23 @@ def _via_relaxation(
     stats.levels = relaxed.count
     # Every group gets at least target − deviation, and target ≥ level − RELAXED_SLACK.
     reached = np.minimum(relaxed.levels, target) - done.deviation - FIX_SLACK
-    return np.maximum(0.0, reached)
+    # The ceiling keeps the final LP from handing the leftover of the floors to a few groups.
+    return np.maximum(0.0, reached), target + done.deviation + FIX_SLACK
 
 
 def _final_distribution(
-    pool: _ColumnPool, sizes: np.ndarray, fixed: np.ndarray, *, maximin: bool, never: np.ndarray
+    pool: _ColumnPool,
+    sizes: np.ndarray,
+    fixed: np.ndarray,
+    *,
+    maximin: bool,
+    never: np.ndarray,
+    ceiling: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Probabilities of the known panels meeting the fixed levels (maximin: maximising the minimum)."""
+    """Probabilities of the known panels meeting the fixed levels (maximin: maximising the minimum).
+
+    With ``ceiling``, no group gets more than its entry either.
+    """
     panels = len(pool.seats)
     count = len(sizes)
     shares = np.array(pool.seats, dtype=np.float64) / sizes  # (panels, groups)
@@ -411,8 +428,9 @@ def _final_distribution(
     else:
         for t in range(count):
             idx = np.flatnonzero(shares[:, t])
-            if len(idx) and fixed[t] > 0:
-                rows.append((idx, shares[idx, t], float(fixed[t]), INF))
+            top = INF if ceiling is None else float(ceiling[t])
+            if len(idx) and (fixed[t] > 0 or top < INF):
+                rows.append((idx, shares[idx, t], float(fixed[t]), top))
         solved = solve_lp(
             cost=np.zeros(panels),
             lower=np.zeros(panels),
