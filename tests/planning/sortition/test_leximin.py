@@ -24,6 +24,7 @@ from sharingcity.planning.sortition import (
     read_quotas_csv,
 )
 from sharingcity.planning.sortition import leximin as leximin_module
+from sharingcity.planning.sortition import relaxed as relaxed_module
 from sharingcity.planning.sortition.relaxed import relaxed_leximin
 
 from ._oracle import oracle_maximin_allocation
@@ -279,6 +280,19 @@ def test_relaxation_and_exact_levels_agree_on_fixture_150(shared_data):
     np.testing.assert_allclose(
         np.sort(fast.group_probabilities), np.sort(exact.group_probabilities), atol=1e-6
     )
+
+
+def test_relaxation_levels_do_not_depend_on_the_dual_shortcut(shared_data):
+    """Groups fixed by a positive dual are the ones an LP per group would fix."""
+    problem, *_ = load(shared_data, "fixture_150")
+    groups = group_volunteers(problem)
+    never = np.zeros(groups.count, dtype=bool)
+    quick = relaxed_leximin(groups, problem.quotas, problem.size, never)
+    with patch.object(relaxed_module, "DUAL_TOLERANCE", np.inf):
+        tested = relaxed_leximin(groups, problem.quotas, problem.size, never)
+    assert quick is not None and tested is not None
+    assert quick.count == tested.count
+    np.testing.assert_allclose(quick.levels, tested.levels, atol=1e-9)
 
 
 def test_groups_compress_interchangeable_volunteers(shared_data):

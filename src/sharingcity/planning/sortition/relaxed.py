@@ -37,8 +37,9 @@ from .model import Quota, VolunteerGroups
 LEVEL_TOLERANCE = 1e-9
 #: Fixed levels are lowered by this much inside the relaxation so that later LPs stay feasible.
 RELAXED_SLACK = 1e-10
-#: Row duals above this mark a group as fixed at the level.
-DUAL_TOLERANCE = 1e-9
+#: Row duals above this mark a group as fixed at the level without its own LP test. Well above
+#: HiGHS's dual tolerance: a group whose true dual is smaller is only tested, never fixed wrongly.
+DUAL_TOLERANCE = 1e-6
 #: Expected seats this close to a bound count as at the bound (see face_of).
 FACE_TOLERANCE = 1e-6
 #: Decomposition stops once the total deviation Σ_t |probability_t − target_t| is this small ...
