@@ -54,6 +54,7 @@ from .errors import InfeasibleRouteSetError, NetworkError
 from .instance import TransitNetwork
 
 DEFAULT_TRANSFER_PENALTY = 5.0
+_INTEGERS = (int, np.integer)
 
 
 @dataclass(frozen=True, eq=False)
@@ -454,22 +455,25 @@ class RouteSetEvaluator:
         lens = [len(r) for r in routes]
         if min(lens) < max(2, min_stops or 2) or (max_stops is not None and max(lens) > max_stops):
             return None
-        if any(len(set(r)) != len(r) for r in routes):
-            return None
-        if not all(isinstance(s, int | np.integer) for s in routes[0]):
+        if not all(isinstance(s, _INTEGERS) for s in routes[0]):
             return None
         try:
             flat = np.fromiter(chain.from_iterable(routes), dtype=np.intp, count=sum(lens))
+            counts = np.bincount(flat, minlength=n)  # ValueError on a negative stop
         except (TypeError, ValueError):
             return None
-        if flat.min() < 0 or flat.max() >= n:
-            return None
-        ends = np.cumsum(lens)[:-1] - 1
+        if len(counts) > n or not counts.all():
+            return None  # a stop beyond the network, or one not served
+        ends = np.cumsum(lens)
         ok = self._linked[flat[:-1], flat[1:]]
-        ok[ends] = True  # from the end of one route to the start of the next
-        if not ok.all() or np.count_nonzero(np.bincount(flat, minlength=n)) < n:
+        ok[ends[:-1] - 1] = True  # from the end of one route to the start of the next
+        if not ok.all():
             return None
-        return flat, ends
+        # a stop twice on one route: count (route, stop) pairs
+        route_of = np.repeat(np.arange(len(lens)), lens)
+        if np.bincount(route_of * n + flat).max() > 1:
+            return None
+        return flat, ends[:-1] - 1
 
     def passenger_cost(
         self, routes: Sequence[Sequence[int]], *, above: float | None = None
@@ -532,23 +536,22 @@ class RouteSetEvaluator:
             )
             raise InfeasibleRouteSetError(reasons or ["some stops cannot reach each other"])
         n = self._n
-        ticks = d.astype(float)
-        ticks -= self._pen
-        ticks.flat[:: n + 1] = 0.0
-        by_transfers = np.bincount(
-            np.minimum(tr, 3).ravel(), weights=self._demand_flat, minlength=4
-        )
-        shares: np.ndarray = by_transfers * (100 / self._total)
+        minutes = np.subtract(d, self._pen, dtype=float)
+        minutes.ravel()[:: n + 1] = 0.0
+        if self.scale != 1.0:
+            minutes /= self.scale
+        by_transfers = np.bincount(tr.ravel(), weights=self._demand_flat, minlength=4)
+        shares = [float(x) * (100 / self._total) for x in by_transfers[:3]]
         links = self.network.travel_times[flat[:-1], flat[1:]]
         links[ends] = 0.0
         return Evaluation(
             att=self._att(d),
-            d0=float(shares[0]),
-            d1=float(shares[1]),
-            d2=float(shares[2]),
-            dun=float(shares[3]),
+            d0=shares[0],
+            d1=shares[1],
+            d2=shares[2],
+            dun=float(by_transfers[3:].sum()) * (100 / self._total),
             trt=float(links.sum()),
-            journey_times=ticks / self.scale,
+            journey_times=minutes,
             transfers=tr,
         )
 
