@@ -157,10 +157,18 @@ def report(args: argparse.Namespace, folder: Path, runs: list[dict[str, object]]
                 f"{john_best.att:.4f} / {john_best.trt:g}",
             ]
         )
-    print(
-        f"objective: {args.objective}; seeds {args.first_seed}..{args.first_seed + args.seeds - 1}; "
-        f"time limit {args.time_limit:g} s of {args.clock} clock per run; {args.jobs} at once"
-    )
+    if args.summarise:
+        clocks = sorted({str(r.get("clock", "?")) for r in runs})
+        seeds = sorted({int(r["seed"]) for r in runs})  # type: ignore[call-overload]
+        print(
+            f"objective: {args.objective}; {len(runs)} runs from {args.summarise}, seeds "
+            f"{', '.join(map(str, seeds))}; {'/'.join(clocks)} clock"
+        )
+    else:
+        print(
+            f"objective: {args.objective}; seeds {args.first_seed}..{args.first_seed + args.seeds - 1}; "
+            f"time limit {args.time_limit:g} s of {args.clock} clock per run; {args.jobs} at once"
+        )
     print_table(
         [
             "instance",
