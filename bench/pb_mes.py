@@ -103,34 +103,71 @@ def bench_mes(names: list[str], repeat: int) -> None:
     )
 
 
-def bench_all_oracle() -> None:
-    """Every rule and completion on every shared file, ours vs pabutools (slow: pabutools)."""
+def bench_all_oracle(again: bool, only: list[str], rules: list[str], record_to: str | None) -> None:
+    """Every rule and completion on every shared file, ours vs pabutools (slow: pabutools).
+
+    pabutools' outcomes are written to ``tests/planning/pb/pabutools_outcomes.json`` after each
+    case (cases already there are not run again unless ``again``), which the tests read.
+    """
+    import datetime as dt
+    import importlib.metadata
+    import json
+
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.planning.pb import _oracle
-    from tests.planning.pb.conftest import FILES
-    from tests.planning.pb.test_rules_oracle import ADD1_VARIANTS, DEFAULT_UTILITY, ours
+    from tests.planning.pb.test_rules_oracle import (
+        ALL_CASES,
+        INCREMENT,
+        RECORD,
+        case_key,
+        ours,
+        recorded,
+    )
 
     folder = require_shared("pabulib")
+    path = Path(record_to) if record_to else RECORD
+    record = {} if again else recorded()
+    if path != RECORD and path.exists():
+        record |= json.loads(path.read_text(encoding="utf-8"))["cases"]
+    version = importlib.metadata.version("pabutools")
+    loaded: dict = {}
     rows = []
-    for name in FILES:
-        election = pb.load_election(folder / f"{name}.pb")
-        instance, profile = _oracle.load(folder / f"{name}.pb")
-        vt = "approval" if election.vote_type == "choose-1" else election.vote_type
-        utility = DEFAULT_UTILITY[vt]
-        rules = ["greedy", "greedy-votes-per-cost", "mes:none", *ADD1_VARIANTS]
-        if vt == "approval":
-            rules.append("phragmen")
-        for rule in rules:
-            if name == "Hungary_Budapest_2024" and rule.startswith("mes:add1"):
-                continue  # increment 1 HUF: ~23,000 MES runs; the main bench uses 1,000
-            t_ours, got = _timed(lambda r=rule, e=election, u=utility: ours(r, e, u))
-            t_ref, ref = _timed(
-                lambda r=rule, i=instance, p=profile, u=utility: _oracle.outcome(r, i, p, u)
+    for name, rule, utility in ALL_CASES:
+        if (only and name not in only) or (rules and rule not in rules):
+            continue
+        key = case_key(name, rule, utility)
+        inc = INCREMENT.get(name, 1)
+        if name not in loaded:
+            loaded[name] = (
+                pb.load_election(folder / f"{name}.pb"),
+                *_oracle.load(folder / f"{name}.pb"),
             )
-            same = set(got.selected) == ref
-            rows.append((name, rule, round(t_ours, 3), round(t_ref, 2), "yes" if same else "NO"))
-            print(*rows[-1], flush=True)
-    print_table(("instance", "rule", "ours s", "pabutools s", "identical"), rows)
+        election, instance, profile = loaded[name]
+        t_ours, got = _timed(lambda r=rule, e=election, u=utility, k=inc: ours(r, e, u, k))
+        if key in record:
+            t_ref, ref = record[key]["pabutools_seconds"], frozenset(record[key]["selected"])
+        else:
+            print(f"{key}: pabutools running ...", flush=True)
+            t_ref, ref = _timed(
+                lambda r=rule, i=instance, p=profile, u=utility, k=inc: _oracle.outcome(
+                    r, i, p, u, k
+                )
+            )
+            record[key] = {
+                "selected": sorted(ref),
+                "pabutools_seconds": round(t_ref, 2),
+                "recorded": dt.date.today().isoformat(),
+            }
+            payload = {"pabutools": version, "cases": dict(sorted(record.items()))}
+            path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        same = set(got.selected) == set(ref)
+        rows.append(
+            (name, rule, utility, inc, round(t_ours, 3), round(t_ref, 2), "yes" if same else "NO")
+        )
+        print(*rows[-1], flush=True)
+    print_table(
+        ("instance", "rule", "utility", "increment", "ours s", "pabutools s", "identical"), rows
+    )
 
 
 def main() -> None:
@@ -140,9 +177,18 @@ def main() -> None:
     parser.add_argument(
         "--all-oracle", action="store_true", help="compare every rule on every file"
     )
+    parser.add_argument(
+        "--again", action="store_true", help="with --all-oracle: re-run the recorded cases too"
+    )
+    parser.add_argument(
+        "--rule", action="append", default=[], help="with --all-oracle: only this rule (repeatable)"
+    )
+    parser.add_argument(
+        "--record-to", help="with --all-oracle: write the outcomes here instead of the tests' file"
+    )
     args = parser.parse_args()
     if args.all_oracle:
-        bench_all_oracle()
+        bench_all_oracle(args.again, args.only, args.rule, args.record_to)
     else:
         bench_mes(args.only, args.repeat)
 

@@ -10,6 +10,14 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pabutools-all",
+        action="store_true",
+        help="re-run pabutools on every recorded Pabulib case (hours)",
+    )
+
+
 def shared_data_dir() -> Path:
     """Where the data from outside the project lives (``../shared/data`` beside the checkout)."""
     return Path(os.environ.get("SHARINGCITY_SHARED_DATA", REPO.parent / "shared" / "data"))

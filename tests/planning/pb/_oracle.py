@@ -106,8 +106,9 @@ def _mes_loop(instance, profile, sat, *, integral: bool, largest: bool, incremen
         endowment += increment
 
 
-def outcome(rule: str, instance, profile, utility: str) -> frozenset[str]:  # noqa: ANN001
-    """The set of funded project ids under pabutools' semantics."""
+def outcome(rule: str, instance, profile, utility: str, increment: int = 1) -> frozenset[str]:  # noqa: ANN001
+    """The set of funded project ids under pabutools' semantics (``increment``: the add-one step
+    per voter, in currency units)."""
     sat = sat_class(utility, profile)
     if rule == "greedy":
         res = greedy_utilitarian_welfare(instance, profile, sat_class=sat)
@@ -116,20 +117,22 @@ def outcome(rule: str, instance, profile, utility: str) -> frozenset[str]:  # no
     elif rule == "mes:none":
         res = method_of_equal_shares(instance, profile, sat_class=sat)
     elif rule == "mes:add1":
-        res = method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)
+        res = method_of_equal_shares(
+            instance, profile, sat_class=sat, voter_budget_increment=increment
+        )
     elif rule == "mes:add1-greedy":
         res = completion_by_rule_combination(
             instance,
             profile,
             [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": sat, "voter_budget_increment": 1}, {"sat_class": sat}],
+            [{"sat_class": sat, "voter_budget_increment": increment}, {"sat_class": sat}],
         )
     elif rule == "mes:add1-integral-first":
-        res = _mes_loop(instance, profile, sat, integral=True, largest=False)
+        res = _mes_loop(instance, profile, sat, integral=True, largest=False, increment=increment)
     elif rule == "mes:add1-integral-largest":
-        res = _mes_loop(instance, profile, sat, integral=True, largest=True)
+        res = _mes_loop(instance, profile, sat, integral=True, largest=True, increment=increment)
     elif rule == "mes:add1-exact-largest":
-        res = _mes_loop(instance, profile, sat, integral=False, largest=True)
+        res = _mes_loop(instance, profile, sat, integral=False, largest=True, increment=increment)
     elif rule == "phragmen":
         res = sequential_phragmen(instance, profile)
     else:

@@ -48,15 +48,15 @@ def oracle(pabulib_dir):
     from . import _oracle
 
     loaded: dict[str, tuple] = {}
-    results: dict[tuple[str, str, str], frozenset[str]] = {}
+    results: dict[tuple[str, str, str, int], frozenset[str]] = {}
 
-    def get(name: str, rule: str, utility: str) -> frozenset[str]:
-        key = (name, rule, utility)
+    def get(name: str, rule: str, utility: str, increment: int = 1) -> frozenset[str]:
+        key = (name, rule, utility, increment)
         if key not in results:
             if name not in loaded:
                 loaded[name] = _oracle.load(pabulib_dir / f"{name}.pb")
             instance, profile = loaded[name]
-            results[key] = _oracle.outcome(rule, instance, profile, utility)
+            results[key] = _oracle.outcome(rule, instance, profile, utility, increment)
         return results[key]
 
     return get
