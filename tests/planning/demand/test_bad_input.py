@@ -311,3 +311,45 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
     for out in (tally, sql):
         cells = zip(out.origin, out.destination, out.hour, out.trips, out.callers, strict=True)
         assert list(cells) == [(0, 1, 1, 12, 12)]
+
+
+def test_text_timestamps_with_integer_ids_are_read_alike_by_the_tally_and_sql(tmp_path):
+    from sharingcity.planning.demand.engine_duckdb import run
+    from sharingcity.planning.demand.inputs import parse_window, resolve_source
+    from sharingcity.planning.demand.job import Job
+    from sharingcity.planning.demand.privacy import derive_key
+
+    stamps = [GOOD] * 12 + ["", "yesterday night", "2024-02-30 01:00:00", "1969-12-31 23:30:00"]
+    records = pa.table(
+        {
+            "subscriber": pa.array(list(range(100, 112)) + [100, 101, 102, 103], pa.int64()),
+            "timestamp": pa.array(stamps, pa.string()),
+            "cell": pa.array([10] * 16, pa.int64()),
+        }
+    )
+    subscribers = pa.table(
+        {"subscriber": pa.array(range(100, 112), pa.int64()), "zone": ["Gangnam-gu"] * 12}
+    )
+    cells = pa.table({"cell": pa.array([10], pa.int64()), "zone": ["Mapo-gu"]})
+    for name, table in (("r", records), ("s", subscribers), ("c", cells)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    job = Job(
+        records=resolve_source("records", tmp_path / "r.parquet"),
+        subscribers=resolve_source("subscribers", tmp_path / "s.parquet"),
+        cells=resolve_source("cells", tmp_path / "c.parquet"),
+        zones=tuple(ZONES),
+        window=parse_window(("22:00", "05:00")),
+        key=derive_key(SECRET),
+        bounds=None,
+        timezone="UTC",
+    )
+    tally, sql = run(job, tally_budget=None), run(job, tally_budget=0)
+    got = {kind: p.count for kind, p in tally.report.records.problems.items()}
+    assert got == {"missing_value": 1, "bad_timestamp": 2}
+    assert tally.report.to_dict() == sql.report.to_dict()
+
+    def cells_of(o):
+        return sorted(zip(o.origin, o.destination, o.hour, o.trips, o.callers, strict=True))
+
+    # the 1969 call (before the epoch) is at 23:00, inside the window
+    assert cells_of(tally) == cells_of(sql) == [(0, 1, 1, 12, 12), (0, 1, 23, 1, 1)]

@@ -154,7 +154,11 @@ def _probe(table, w, key, h, mask):  # type: ignore[no-untyped-def]  # noqa: ANN
 def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
     subscribers,  # noqa: ANN001
     cells,  # noqa: ANN001
-    codes,  # noqa: ANN001
+    micros,  # noqa: ANN001
+    flags,  # noqa: ANN001
+    window_start,  # noqa: ANN001
+    window_end,  # noqa: ANN001
+    first_hour,  # noqa: ANN001
     subs,  # noqa: ANN001
     sub_bits,  # noqa: ANN001
     width,  # noqa: ANN001
@@ -171,8 +175,11 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
 ):
     """Count one batch of records into ``trips``, ``status`` and the seen-bits of ``subs``.
 
-    ``codes[i]``: -1 missing value, -2 bad timestamp, -6 outside the window, else the record's
-    hour position in the window. Table values are zone indices (``nz`` or more: a zone outside
+    ``micros[i]``: the call's local wall-clock time in microseconds since 1970-01-01 (its hour
+    position counts from ``first_hour``); the window is [``window_start``, ``window_end``)
+    seconds after midnight, across midnight when the end is not after the start. ``flags[i]``:
+    1 missing value, 2 bad timestamp, else 0; an empty ``flags`` means no record has either.
+    Table values are zone indices (``nz`` or more: a zone outside
     the given ones). Where the cell ids are compact, ``cell_zones[cell - cell_low]`` gives a
     cell's zone directly (-1 outside the given zones, -2 no such cell) and the cell table is
     not probed; an empty ``cell_zones`` means "probe". ``trips`` is flat (origin, destination, hour position). Status counts:
@@ -194,6 +201,8 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
     upart = np.uint64(part)
     n_dense = cell_zones.shape[0]
     dense = n_dense > 0
+    flagged = flags.shape[0] > 0
+    crosses = window_end <= window_start
     used = missing = bad_time = no_cell = no_caller = no_zone = outside = 0
     # Blocks of records: first the home slots of a block are read, loads that do not depend
     # on each other, so the processor overlaps their cache misses; the second loop then finds
@@ -214,12 +223,11 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
                 m += 1
         for j in range(m):
             i = rows[j]
-            code = codes[i]
-            if code == -1:
-                missing += 1
-                continue
-            if code == -2:
-                bad_time += 1
+            if flagged and flags[i] != 0:
+                if flags[i] == 1:
+                    missing += 1
+                else:
+                    bad_time += 1
                 continue
             if dense:
                 offset = cells[i] - cell_low
@@ -246,15 +254,21 @@ def tally(  # type: ignore[no-untyped-def]  # noqa: ANN201
             if o >= unz or d >= unz:
                 no_zone += 1
                 continue
-            if code < 0:
+            second = (micros[i] // 1_000_000) % 86400  # floor division: before 1970 too
+            if crosses:
+                inside = second >= window_start or second < window_end
+            else:
+                inside = window_start <= second < window_end
+            if not inside:
                 outside += 1
                 continue
+            position = np.uint64((second // 3600 - first_hour + 24) % 24)
             used += 1
-            col = o * unh + np.uint64(code)
+            col = o * unh + position
             subs[h * w + np.uint64(2) + (col >> np.uint64(6))] |= np.uint64(1) << (
                 col & np.uint64(63)
             )
-            trips[(o * unz + d) * unh + np.uint64(code)] += 1
+            trips[(o * unz + d) * unh + position] += 1
     status[0] += used
     status[1] += missing
     status[2] += bad_time
