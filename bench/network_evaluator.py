@@ -98,45 +98,20 @@ def main() -> None:
     full = per_set(cold_call(ev.evaluate), sets, args.repeats)
     cold = per_set(cold_call(ev.passenger_cost), sets, args.repeats)
     att_only = per_set(ev.passenger_cost, sets, args.repeats)
-    rows = [
-        ["plain-Python Dijkstra (reference)", len(sample), ref[0] * 1e3, ref[1] * 1e3, 1.0, 1.0],
-        [
-            "ours, full evaluate (cold cache)",
-            len(sets),
-            full[0] * 1e3,
-            full[1] * 1e3,
-            ref[0] / full[0],
-            ref[1] / full[1],
-        ],
-        [
-            "ours, ATT only (cold cache)",
-            len(sets),
-            cold[0] * 1e3,
-            cold[1] * 1e3,
-            ref[0] / cold[0],
-            ref[1] / cold[1],
-        ],
-        [
-            "ours, ATT only (warm route cache)",
-            len(sets),
-            att_only[0] * 1e3,
-            att_only[1] * 1e3,
-            ref[0] / att_only[0],
-            ref[1] / att_only[1],
-        ],
-    ]
+
+    def row(label: str, count: int, timing: tuple[float, float], anchor=ref) -> list:  # noqa: ANN001
+        """A table row: ms per set (CPU, wall) and the speed-up over ``anchor`` (CPU, wall)."""
+        cpu, wall = timing
+        return [label, count, cpu * 1e3, wall * 1e3, anchor[0] / cpu, anchor[1] / wall]
+
     same = per_set(cold_call(ev.evaluate), sample, args.repeats)
-    rows.insert(
-        2,
-        [
-            "ours, full evaluate (cold), the reference's sets",
-            len(sample),
-            same[0] * 1e3,
-            same[1] * 1e3,
-            ref[0] / same[0],
-            ref[1] / same[1],
-        ],
-    )
+    rows = [
+        row("plain-Python Dijkstra (reference)", len(sample), ref),
+        row("ours, full evaluate (cold cache)", len(sets), full),
+        row("ours, full evaluate (cold), the reference's sets", len(sample), same),
+        row("ours, ATT only (cold cache)", len(sets), cold),
+        row("ours, ATT only (warm route cache)", len(sets), att_only),
+    ]
     if args.designed:
         runs = [json.loads(line) for line in args.designed.read_text().splitlines() if line]
         designed = [
@@ -148,31 +123,13 @@ def main() -> None:
             for key, value in slow.items():
                 assert abs(fast[key] - value) < 1e-9, (key, fast[key], value)
         d_ref = per_set(lambda r: reference_scores(net, r), designed, max(1, args.repeats // 2))
-        rows.append(
-            [
-                "designed sets: plain-Python Dijkstra",
-                len(designed),
-                d_ref[0] * 1e3,
-                d_ref[1] * 1e3,
-                1.0,
-                1.0,
-            ]
-        )
+        rows.append(row("designed sets: plain-Python Dijkstra", len(designed), d_ref, d_ref))
         for label, method in (
             ("full evaluate (cold cache)", ev.evaluate),
             ("ATT only (cold cache)", ev.passenger_cost),
         ):
             got = per_set(cold_call(method), designed, args.repeats)
-            rows.append(
-                [
-                    f"designed sets: ours, {label}",
-                    len(designed),
-                    got[0] * 1e3,
-                    got[1] * 1e3,
-                    d_ref[0] / got[0],
-                    d_ref[1] / got[1],
-                ]
-            )
+            rows.append(row(f"designed sets: ours, {label}", len(designed), got, d_ref))
     print(
         f"{args.instance}: {net.n_stops} stops, {len(sets)} John (2016) route sets; "
         f"all agree with the published ATT (max error {worst:.1e}) and TRT, and with the "

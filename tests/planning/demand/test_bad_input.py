@@ -243,6 +243,28 @@ def test_text_keys_and_integer_keys_join(tmp_path):
     assert result.report.records_used == 2
 
 
+def _tally_and_sql(tmp_path, records, subscribers, cells, window):
+    """Write the three tables as Parquet and run the job by the compiled tally and by SQL."""
+    from sharingcity.planning.demand.engine_duckdb import run
+    from sharingcity.planning.demand.inputs import parse_window, resolve_source
+    from sharingcity.planning.demand.job import Job
+    from sharingcity.planning.demand.privacy import derive_key
+
+    for name, table in (("r", records), ("s", subscribers), ("c", cells)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    job = Job(
+        records=resolve_source("records", tmp_path / "r.parquet"),
+        subscribers=resolve_source("subscribers", tmp_path / "s.parquet"),
+        cells=resolve_source("cells", tmp_path / "c.parquet"),
+        zones=tuple(ZONES),
+        window=parse_window(window),
+        key=derive_key(SECRET),
+        bounds=None,
+        timezone="UTC",
+    )
+    return run(job, tally_budget=None), run(job, tally_budget=0)
+
+
 @pytest.mark.parametrize("far_cell", [None, 10**12], ids=["compact-cells", "sparse-cells"])
 def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sql(
     tmp_path, far_cell
@@ -250,11 +272,6 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
     """The compiled exact path (integer ids) and the SQL path count every problem alike, with
     compact cell ids (looked up by offset) and sparse ones (hashed)."""
     import datetime as dt
-
-    from sharingcity.planning.demand.engine_duckdb import run
-    from sharingcity.planning.demand.inputs import parse_window, resolve_source
-    from sharingcity.planning.demand.job import Job
-    from sharingcity.planning.demand.privacy import derive_key
 
     good = dt.datetime(2024, 3, 1, 1, 10)
     rows = [(s, good, 10) for s in range(100, 112)] + [
@@ -286,19 +303,7 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
         cell_ids.append(far_cell)
         cell_zones.append("Jung-gu")
     cells = pa.table({"cell": pa.array(cell_ids, pa.int64()), "zone": cell_zones})
-    for name, table in (("r", records), ("s", subscribers), ("c", cells)):
-        pq.write_table(table, tmp_path / f"{name}.parquet")
-    job = Job(
-        records=resolve_source("records", tmp_path / "r.parquet"),
-        subscribers=resolve_source("subscribers", tmp_path / "s.parquet"),
-        cells=resolve_source("cells", tmp_path / "c.parquet"),
-        zones=tuple(ZONES),
-        window=parse_window(("00:00", "05:00")),
-        key=derive_key(SECRET),
-        bounds=None,
-        timezone="UTC",
-    )
-    tally, sql = run(job, tally_budget=None), run(job, tally_budget=0)
+    tally, sql = _tally_and_sql(tmp_path, records, subscribers, cells, ("00:00", "05:00"))
     got = {kind: p.count for kind, p in tally.report.records.problems.items()}
     assert got == {
         "missing_value": 3,
@@ -314,10 +319,6 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
 
 
 def test_text_timestamps_with_integer_ids_are_read_alike_by_the_tally_and_sql(tmp_path):
-    from sharingcity.planning.demand.engine_duckdb import run
-    from sharingcity.planning.demand.inputs import parse_window, resolve_source
-    from sharingcity.planning.demand.job import Job
-    from sharingcity.planning.demand.privacy import derive_key
 
     stamps = [GOOD] * 12 + ["", "yesterday night", "2024-02-30 01:00:00", "1969-12-31 23:30:00"]
     records = pa.table(
@@ -331,19 +332,7 @@ def test_text_timestamps_with_integer_ids_are_read_alike_by_the_tally_and_sql(tm
         {"subscriber": pa.array(range(100, 112), pa.int64()), "zone": ["Gangnam-gu"] * 12}
     )
     cells = pa.table({"cell": pa.array([10], pa.int64()), "zone": ["Mapo-gu"]})
-    for name, table in (("r", records), ("s", subscribers), ("c", cells)):
-        pq.write_table(table, tmp_path / f"{name}.parquet")
-    job = Job(
-        records=resolve_source("records", tmp_path / "r.parquet"),
-        subscribers=resolve_source("subscribers", tmp_path / "s.parquet"),
-        cells=resolve_source("cells", tmp_path / "c.parquet"),
-        zones=tuple(ZONES),
-        window=parse_window(("22:00", "05:00")),
-        key=derive_key(SECRET),
-        bounds=None,
-        timezone="UTC",
-    )
-    tally, sql = run(job, tally_budget=None), run(job, tally_budget=0)
+    tally, sql = _tally_and_sql(tmp_path, records, subscribers, cells, ("22:00", "05:00"))
     got = {kind: p.count for kind, p in tally.report.records.problems.items()}
     assert got == {"missing_value": 1, "bad_timestamp": 2}
     assert tally.report.to_dict() == sql.report.to_dict()

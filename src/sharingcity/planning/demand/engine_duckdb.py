@@ -319,8 +319,7 @@ def run(
         ckey = _key_expr("cell", rec_cols["cell"], cell_key_type)
         sod = "(hour(r.t) * 3600 + minute(r.t) * 60 + second(r.t))"
         window_cond = window_sql(job.window, sod)
-        hours = job.window.hours()
-        n_hours = len(hours)
+        n_hours = len(job.window.hours())
         subs_ready = False
 
         def need_subs() -> None:
