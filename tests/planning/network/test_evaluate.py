@@ -220,14 +220,13 @@ def test_matches_reference_on_random_route_sets(routes, weights, pen):
         assert fast[key] == pytest.approx(value, abs=1e-9), key
 
 
-def test_ride_cache_overflow_keeps_scores_right(tndp, monkeypatch):
-    net = read_mumford_instance(tndp, "Mumford0")
-    front = read_results_data(tndp / "solutions" / "john2016" / "Mumford0" / "Results_data.csv")
+def test_passenger_cost_refuses_a_stop_outside_the_network(tndp):
+    # the fast path skips the rule checks, but must never read outside its matrices
+    net = read_mumford_instance(tndp, "Mandl")
     ev = RouteSetEvaluator(net)
-    monkeypatch.setattr(ev, "_CACHE_LIMIT", 20)
-    for row in front[:12]:
-        assert abs(ev.passenger_cost(row.routes) - row.att) < 1e-6
-        assert abs(ev.evaluate(row.routes).att - row.att) < 1e-6
+    for bad in (15, -1):
+        with pytest.raises(NetworkError, match="outside 0..14"):
+            ev.passenger_cost([[0, 1, 2], [2, bad]])
 
 
 def test_passenger_cost_with_a_threshold_is_exact_below_it_and_a_bound_above(tndp):

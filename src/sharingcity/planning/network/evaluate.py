@@ -23,15 +23,16 @@ so that a journey weighs its time plus one ``p``. Times are integer ticks, held 
 integer type that cannot overflow (16-bit on the benchmark instances). The journeys are then
 found layer by layer in the number of rides: ``D_0 = W`` and ``D_k = D_(k-1) (min,+) W``, the
 weights of the quickest journeys with at most ``k + 1`` rides; the layer at which a pair last
-improves is its number of transfers, which is exactly the fewest-transfers tie-break. A pair
-cannot improve at layer ``k`` once its weight is at most its street shortest path plus
-``(k + 1) p``, and a row that did not change cannot change again, so the layers shrink fast and
-stop without a confirming layer when no pair can improve (``RouteSetEvaluator._journeys``).
+improves is its number of transfers, which is exactly the fewest-transfers tie-break. Rows are
+independent, so each origin runs its own layers; at layer ``k`` only the stops that improved at
+layer ``k - 1`` are relaxed again, and an origin stops when no pair is above its street shortest
+path plus ``(k + 1) p`` (no journey of more rides can be quicker), usually without a confirming
+layer. The whole search is one compiled call per route set (``_kernels.journeys``, Numba).
 
-Complexity: O(sum_r L_r^2) to build ``W`` plus O(n^3) per layer (usually 2-4 layers, the later
-ones on a few rows), in vectorised NumPy, against O(n (V + E) log V) heap operations on the
-(route, position) graph in pure Python. On Mumford1 (n = 70) this is about 0.3-0.5 ms per route
-set (see ``bench/network_evaluator.py``).
+Complexity: O(sum_r L_r^2) to build ``W`` plus O(n) per relaxed stop, origin and layer, against
+O(n (V + E) log V) heap operations on the (route, position) graph in pure Python. On Mumford1
+(n = 70) this is about 0.1 ms per route set, about 230x the plain-Python evaluator (see
+``bench/network_evaluator.py``).
 
 References
 ----------
@@ -50,6 +51,7 @@ from math import inf, nextafter
 import numpy as np
 from scipy.sparse.csgraph import shortest_path
 
+from . import _kernels
 from .errors import InfeasibleRouteSetError, NetworkError
 from .instance import TransitNetwork
 
@@ -217,11 +219,6 @@ class RouteSetEvaluator:
     narrowest integer type that cannot overflow (16-bit on the benchmark instances).
     """
 
-    # cap on the elements of one min-plus block (rows x n x n), to bound memory on big networks
-    _BLOCK = 1 << 21
-    # routes whose rides are kept (an optimiser meets a few new routes per step)
-    _CACHE_LIMIT = 20_000
-
     def __init__(
         self, network: TransitNetwork, *, transfer_penalty: float = DEFAULT_TRANSFER_PENALTY
     ):
@@ -259,170 +256,56 @@ class RouteSetEvaluator:
         # street shortest paths in ticks: no journey rides faster (big where none exists)
         street = shortest_path(np.where(linked, self._link_ticks, 0).astype(float), directed=False)
         self._floor = np.where(np.isfinite(street), street, self._big).astype(np.int64)
-        self._demand = network.demand
-        self._demand_flat = np.ascontiguousarray(network.demand, dtype=float).ravel()
+        self._demand = np.ascontiguousarray(network.demand, dtype=float)
+        self._demand_flat = self._demand.ravel()
         self._total = float(network.demand.sum())
         self._n = n
-        self._ride_cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._tri = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
-        self._bars: list[np.ndarray] = []
-        # rows per min-plus block, and its scratch space; W tiled along the middle axis
-        self._step = min(n, max(1, self._BLOCK // (n * n)))
-        self._buf = np.empty(self._step * n * n, dtype=self._dtype)
-        self._tiled = np.empty((n, self._step, n), dtype=self._dtype)
 
     def clear_cache(self) -> None:
-        """Forget the rides of the routes seen so far (for benchmarks from a cold start)."""
-        self._ride_cache.clear()
+        """Nothing is cached between calls any more; kept for callers that time a cold start."""
 
-    # -- building blocks ----------------------------------------------------------------------
-    def _triangle(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """Positions ``(a, b)``, ``a < b``, ordered by ``b``: those of a route of ``l`` stops are
-        the first ``l (l - 1) / 2`` entries whatever ``length`` the template was built for."""
-        a, b = self._tri
-        if len(a) < length * (length - 1) // 2:
-            b = np.repeat(np.arange(length), np.arange(length))
-            a = np.arange(len(b)) - np.repeat(
-                np.cumsum(np.arange(length)) - np.arange(length), np.arange(length)
-            )
-            self._tri = (a, b)
-        return self._tri
-
-    def _build(self, keys: list[tuple[int, ...]]) -> None:
-        """Rides of the given routes, all at once: flat pair indices ``i n + j`` (``i`` before
-        ``j`` on the route) and ride ticks plus one penalty, one entry per route in the cache."""
-        n = self._n
-        lens = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
-        flat = np.fromiter(chain.from_iterable(keys), dtype=np.intp, count=int(lens.sum()))
-        starts = np.cumsum(lens) - lens
-        cum = np.zeros(len(flat), dtype=np.int64)
-        if len(flat) > 1:
-            np.cumsum(self._link_ticks[flat[:-1], flat[1:]], out=cum[1:])
-        nonempty = lens > 0
-        cum -= np.repeat(cum[starts[nonempty]], lens[nonempty])
-        tri_a, tri_b = self._triangle(int(lens.max(initial=0)))
-        m = lens * (lens - 1) // 2
-        ends = np.cumsum(m)
-        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - m, m)
-        offset = np.repeat(starts, m)
-        a = tri_a[within] + offset
-        b = tri_b[within] + offset
-        idx = flat[a] * n + flat[b]
-        vals = (cum[b] - cum[a] + self._pen).astype(self._dtype)
-        cache = self._ride_cache
-        for key, lo, hi in zip(keys, (ends - m).tolist(), ends.tolist(), strict=True):
-            cache[key] = (idx[lo:hi], vals[lo:hi])
-
-    def _ride_weights(self, routes: Sequence[Sequence[int]]) -> np.ndarray:
-        """Weight (ticks + one penalty) of the quickest single ride between each pair of stops,
-        0 on the diagonal, ``big`` where no route has both stops."""
-        n = self._n
-        cache = self._ride_cache
-        if len(cache) > self._CACHE_LIMIT:
-            cache.clear()
-        keys = [tuple(r) for r in routes]
-        missing = [k for k in dict.fromkeys(keys) if k not in cache]
-        if missing:
-            self._build(missing)
-        parts = [cache[k] for k in keys]
-        w = np.full(n * n, self._big, dtype=self._dtype)
-        if parts:
-            idx = np.concatenate([p[0] for p in parts])
-            vals = np.concatenate([p[1] for p in parts])
-            np.minimum.at(w, idx, vals)
-        w = w.reshape(n, n)
-        np.minimum(w, w.T, out=w)
-        np.fill_diagonal(w, 0)
-        return w
+    def _flat(self, routes: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The stops of all routes end to end, and the number of stops per route."""
+        lens = np.fromiter(map(len, routes), dtype=np.int64, count=len(routes))
+        flat = np.fromiter(chain.from_iterable(routes), dtype=np.int64, count=int(lens.sum()))
+        return flat, lens
 
     def _journeys(
-        self, routes: Sequence[Sequence[int]], *, transfers: bool, cutoff: float | None = None
-    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
-        """Journey weights (ticks plus one penalty per ride; ``big`` where unreachable) and,
-        if asked, the transfers of the quickest journey with fewest rides.
-
-        Layer ``k`` holds the least weight over journeys of at most ``k + 1`` rides: layer 0
-        is the single-ride matrix ``W`` and layer ``k`` the min-plus product of layer
-        ``k - 1`` with ``W`` (whose zero diagonal keeps shorter journeys). The layer at which
-        a pair last improved is its number of transfers, fewest first among equal times.
-        Two rules skip work: a row that did not change cannot change later, and a pair can
-        only improve at layer ``k`` if its weight is above ``S + (k + 1) p``, ``S`` the
-        street shortest path (no journey of ``k + 1`` rides is quicker), so each layer redoes
-        only the rows that changed and have such a pair, and the search stops when none
-        has (often with no layer spent confirming it). Each product materialises
-        ``D[i, j] + W[j, m]`` as a ``(j, i, m)`` block from two contiguous operands and
-        reduces it over ``j`` with one ``minimum.reduce`` on a 2-D view: the layouts that
-        NumPy vectorises (its reductions along other axes and its broadcast sums are
-        several times slower).
-
-        With a ``cutoff`` on the demand-weighted sum of weights, each layer first bounds that
-        sum from below by ``sum D min(D_(k-1), S + (k + 1) p)`` (a pair keeps its weight or
-        improves through ``k + 1`` or more rides); once the bound exceeds the cutoff the
-        search stops and returns it as the third value (None when it ran to the end).
-        """
+        self,
+        flat: np.ndarray,
+        lens: np.ndarray,
+        *,
+        transfers: bool,
+        cutoff: float = inf,
+    ) -> tuple[int, float, np.ndarray, np.ndarray, np.ndarray]:
+        """Journey weights (ticks plus one penalty per ride) by the compiled layered search
+        (``_kernels.journeys``): its status, the demand-weighted sum of the weights (a lower
+        bound above ``cutoff`` when it stopped there), the weights, the transfers of the
+        quickest journey with fewest rides (if asked) and the demand per number of transfers
+        (0, 1, 2, 3+)."""
         n = self._n
-        w = self._ride_weights(routes)
-        d = w.copy()
-        tr = np.zeros((n, n), dtype=np.intp) if transfers else None
-        step = self._step
-        tiled = self._tiled
-        np.copyto(tiled, w[:, None, :])
-        rows: np.ndarray | None = None  # None: all rows
-        k = 1
-        while True:
-            bar = self._bar(k)
-            if cutoff is not None:
-                bound = float(np.dot(self._demand_flat, np.minimum(d, bar).ravel()))
-                if bound > cutoff:
-                    return d, tr, bound
-            if rows is None:
-                hope = np.flatnonzero((d > bar).any(axis=1))
-                rows = None if len(hope) == n else hope
-            else:
-                rows = rows[(d[rows] > bar[rows]).any(axis=1)]
-            if rows is not None and not len(rows):
-                break
-            changed = []
-            for lo in range(0, n if rows is None else len(rows), step):
-                whole = rows is None and step >= n
-                block = np.arange(n) if rows is None else rows
-                block = block[lo : lo + step]
-                sub = d if whole else d[block]
-                m = len(block)
-                t = self._buf[: n * m * n].reshape(n, m, n)
-                np.copyto(t, sub.T[:, :, None])
-                np.add(t, tiled[:, :m], out=t)
-                new = np.minimum.reduce(t.reshape(n, m * n), axis=0).reshape(m, n)
-                better = new < sub
-                if whole:
-                    np.copyto(d, new)
-                    if tr is not None:
-                        np.copyto(tr, k, where=better)
-                else:
-                    d[block] = new
-                    if tr is not None:
-                        part = tr[block]
-                        np.copyto(part, k, where=better)
-                        tr[block] = part
-                changed.append(block[better.any(axis=1)])
-            rows = np.concatenate(changed)
-            if not len(rows):
-                break
-            k += 1
-        return d, tr, None
+        d = np.empty((n, n), dtype=self._dtype)
+        tr = np.empty((n, n) if transfers else (0, 0), dtype=np.int64)
+        by_transfers = np.zeros(4)
+        status, total = _kernels.journeys(
+            flat,
+            lens,
+            self._link_ticks,
+            self._pen,
+            self._floor,
+            self._big,
+            self._demand,
+            cutoff,
+            d,
+            tr,
+            by_transfers,
+        )
+        if status == _kernels.BAD_STOP:
+            raise NetworkError(f"a route has a stop outside 0..{n - 1}")
+        return status, total, d, tr, by_transfers
 
-    def _bar(self, k: int) -> np.ndarray:
-        """``S + (k + 1) p`` (capped at ``big``): a pair at or below it cannot improve at layer
-        ``k`` or later."""
-        bars = self._bars
-        while len(bars) <= k:
-            bars.append(
-                np.minimum(self._floor + (len(bars) + 1) * self._pen, self._big).astype(self._dtype)
-            )
-        return bars[k]
-
-    def _att(self, d: np.ndarray) -> float:
-        total = float(np.dot(self._demand_flat, d.ravel()))
+    def _att(self, total: float) -> float:
+        """ATT in minutes from the demand-weighted sum of journey weights."""
         return (total / self._total - self._pen) / self.scale
 
     # -- public --------------------------------------------------------------------------------
@@ -446,34 +329,23 @@ class RouteSetEvaluator:
         min_stops: int | None,
         max_stops: int | None,
     ) -> tuple[np.ndarray, np.ndarray] | None:
-        """The stops of all routes end to end and the positions where one route ends, if the
-        set passes every rule but connectedness (which the journeys show), else None;
-        vectorised, with no reasons."""
-        n = self._n
+        """The stops of all routes end to end and the stops per route, if the set passes every
+        rule but connectedness (which the journeys show), else None; compiled, no reasons."""
         if not routes or (n_routes is not None and len(routes) != n_routes):
-            return None
-        lens = [len(r) for r in routes]
-        if min(lens) < max(2, min_stops or 2) or (max_stops is not None and max(lens) > max_stops):
             return None
         if not all(isinstance(s, _INTEGERS) for s in routes[0]):
             return None
         try:
-            flat = np.fromiter(chain.from_iterable(routes), dtype=np.intp, count=sum(lens))
-            counts = np.bincount(flat, minlength=n)  # ValueError on a negative stop
-        except (TypeError, ValueError):
+            flat, lens = self._flat(routes)
+        except (TypeError, ValueError, OverflowError):
             return None
-        if len(counts) > n or not counts.all():
-            return None  # a stop beyond the network, or one not served
-        ends = np.cumsum(lens)
-        ok = self._linked[flat[:-1], flat[1:]]
-        ok[ends[:-1] - 1] = True  # from the end of one route to the start of the next
-        if not ok.all():
+        if int(lens.min()) < max(2, min_stops or 2):
             return None
-        # a stop twice on one route: count (route, stop) pairs
-        route_of = np.repeat(np.arange(len(lens)), lens)
-        if np.bincount(route_of * n + flat).max() > 1:
+        if max_stops is not None and int(lens.max()) > max_stops:
             return None
-        return flat, ends[:-1] - 1
+        if not _kernels.plain_route_set(flat, lens, self._linked):
+            return None
+        return flat, lens
 
     def passenger_cost(
         self, routes: Sequence[Sequence[int]], *, above: float | None = None
@@ -486,14 +358,14 @@ class RouteSetEvaluator:
         returns a lower bound on the ATT that is above ``above`` (not the ATT itself): enough
         for a search that only wants to know whether a candidate beats a threshold.
         """
-        cutoff = None if above is None else (above * self.scale + self._pen) * self._total
-        d, _, bound = self._journeys(routes, transfers=False, cutoff=cutoff)
-        if bound is not None:
+        cutoff = inf if above is None else (above * self.scale + self._pen) * self._total
+        status, total, *_ = self._journeys(*self._flat(routes), transfers=False, cutoff=cutoff)
+        if status == _kernels.CUT_OFF:
             assert above is not None
-            return max((bound / self._total - self._pen) / self.scale, nextafter(above, inf))
-        if int(d.max()) >= self._big:
+            return max((total / self._total - self._pen) / self.scale, nextafter(above, inf))
+        if status == _kernels.UNREACHABLE:
             return float("inf")
-        return self._att(d)
+        return self._att(total)
 
     def operator_cost(self, routes: Sequence[Sequence[int]]) -> float:
         """TRT: sum of link times along each route, one way."""
@@ -527,10 +399,9 @@ class RouteSetEvaluator:
             routes = [[int(s) for s in r] for r in routes]
             plain = self._plainly_feasible(routes, n_routes, min_stops, max_stops)
             assert plain is not None
-        flat, ends = plain
-        d, tr, _ = self._journeys(routes, transfers=True)
-        assert tr is not None
-        if int(d.max()) >= self._big:
+        flat, lens = plain
+        status, total, d, tr, by_transfers = self._journeys(flat, lens, transfers=True)
+        if status == _kernels.UNREACHABLE:
             reasons = self.check(
                 routes, n_routes=n_routes, min_stops=min_stops, max_stops=max_stops
             )
@@ -540,16 +411,15 @@ class RouteSetEvaluator:
         minutes.ravel()[:: n + 1] = 0.0
         if self.scale != 1.0:
             minutes /= self.scale
-        by_transfers = np.bincount(tr.ravel(), weights=self._demand_flat, minlength=4)
-        shares = [float(x) * (100 / self._total) for x in by_transfers[:3]]
+        shares = by_transfers * (100 / self._total)
         links = self.network.travel_times[flat[:-1], flat[1:]]
-        links[ends] = 0.0
+        links[np.cumsum(lens)[:-1] - 1] = 0.0  # from the end of one route to the next's start
         return Evaluation(
-            att=self._att(d),
-            d0=shares[0],
-            d1=shares[1],
-            d2=shares[2],
-            dun=float(by_transfers[3:].sum()) * (100 / self._total),
+            att=self._att(total),
+            d0=float(shares[0]),
+            d1=float(shares[1]),
+            d2=float(shares[2]),
+            dun=float(shares[3]),
             trt=float(links.sum()),
             journey_times=minutes,
             transfers=tr,
