@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -243,7 +244,7 @@ def test_text_keys_and_integer_keys_join(tmp_path):
     assert result.report.records_used == 2
 
 
-def _tally_and_sql(tmp_path, records, subscribers, cells, window):
+def _tally_and_sql(tmp_path, records, subscribers, cells, window, threads=None):
     """Write the three tables as Parquet and run the job by the compiled tally and by SQL."""
     from sharingcity.planning.demand.engine_duckdb import run
     from sharingcity.planning.demand.inputs import parse_window, resolve_source
@@ -262,7 +263,60 @@ def _tally_and_sql(tmp_path, records, subscribers, cells, window):
         bounds=None,
         timezone="UTC",
     )
-    return run(job, tally_budget=None), run(job, tally_budget=0)
+    return run(job, tally_budget=None, threads=threads), run(job, tally_budget=0)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_tally_agrees_with_sql_when_its_buckets_fill_again_and_again(
+    tmp_path, monkeypatch, seed, threads
+):
+    """With buckets of two records the tally files and settles hundreds of times within each
+    batch, on one or two threads; every count still matches the SQL path."""
+    import datetime as dt
+
+    from sharingcity.planning.demand import engine_duckdb
+
+    monkeypatch.setattr(engine_duckdb, "BUCKET_BITS", (1, 1))
+    rng = np.random.default_rng(seed)
+    n = 3000
+    start = dt.datetime(2024, 3, 1, 22)
+    seconds = rng.integers(0, 9 * 3600, n)
+    records = pa.table(
+        {
+            "subscriber": pa.array(rng.integers(1000, 1300, n), pa.int64()),
+            "timestamp": pa.array(
+                [start + dt.timedelta(seconds=int(x)) for x in seconds],
+                pa.timestamp("us"),
+            ),
+            "cell": pa.array(rng.integers(0, 12, n), pa.int32()),  # 10 and 11 are unknown
+        }
+    )
+    subscribers = pa.table(
+        {
+            "subscriber": pa.array(range(1000, 1290), pa.int64()),  # the last ten are unknown
+            "zone": ["Atlantis" if i % 37 == 0 else ZONES[i % 3] for i in range(290)],
+        }
+    )
+    cells = pa.table(
+        {
+            "cell": pa.array(range(10), pa.int64()),
+            "zone": [*(ZONES[i % 3] for i in range(9)), "Narnia"],
+        }
+    )
+    tally, sql = _tally_and_sql(
+        tmp_path, records, subscribers, cells, ("23:00", "04:00"), threads=threads
+    )
+    assert tally.report.to_dict() == sql.report.to_dict()
+    problems = tally.report.records.problems
+    assert problems["unknown_cell"].count and problems["unknown_zone"].count
+    assert problems["unknown_subscriber"].count and tally.report.records_outside_window
+
+    def cells_of(o):
+        return sorted(zip(o.origin, o.destination, o.hour, o.trips, o.callers, strict=True))
+
+    assert cells_of(tally) == cells_of(sql)
+    assert sum(tally.trips) == tally.report.records_used > 1000
 
 
 @pytest.mark.parametrize("far_cell", [None, 10**12], ids=["compact-cells", "sparse-cells"])

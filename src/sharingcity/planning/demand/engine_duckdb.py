@@ -1,9 +1,9 @@
 """The DuckDB engine: the whole job on one machine, out of core.
 
-DuckDB reads the call records (Parquet or CSV), turns each into (subscriber, cell, hour
-position or a problem code) and streams Arrow batches; a compiled loop (``_kernels.tally``)
-looks each caller up in an open-addressing table of the billing file whose entries carry the
-caller's zone and one "seen" bit per (origin, hour), and counts trips and statuses. Distinct
+DuckDB reads the call records (Parquet or CSV) and streams (subscriber, cell, local time)
+as Arrow batches; compiled loops (``_kernels.partition`` and ``_kernels.settle``) check each
+record and look its caller up in an open-addressing table of the billing file whose entries
+carry the caller's zone and one "seen" bit per (origin, hour), and count trips and statuses. Distinct
 callers per (origin, destination, hour) are then the set bits, per zone. That is the exact path
 for integer subscriber and cell ids (what telecoms hold) when the table fits ``tally_budget``.
 With contribution bounds (noise), text ids or a table too large, the records are joined in SQL
@@ -44,6 +44,11 @@ _INT_TYPES = {
 }
 
 
+# bounds on log2 of a bucket's capacity in the compiled tally (tests shrink it to force many
+# rounds of filing and settling)
+BUCKET_BITS = (10, 16)
+
+
 def _family(duck_type: str) -> str:
     t = duck_type.upper()
     if t in _INT_TYPES:
@@ -78,15 +83,20 @@ def reader_sql(src: Source, *, meta: bool = False, rejects: str | None = None) -
     return f"read_csv({files}, header = true, delim = ',', quote = '\"', all_varchar = true{extra})"
 
 
-def describe(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
-    """Column name -> type family, checked against the required columns."""
+def column_types(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
+    """Column name -> DuckDB type, as read."""
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(src)}").fetchall()
     except duckdb.Error as exc:
         from .errors import DemandInputError
 
         raise DemandInputError(f"{src.name}: cannot read {list(src.files)[:3]}: {exc}") from exc
-    columns = {r[0]: _family(r[1]) for r in rows}
+    return {r[0]: str(r[1]).upper() for r in rows}
+
+
+def describe(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
+    """Column name -> type family, checked against the required columns."""
+    columns = {name: _family(t) for name, t in column_types(con, src).items()}
     check_columns(src, columns)
     return columns
 
@@ -370,11 +380,17 @@ def run(
         first_hour = job.window.start // 3600
         if use_tally:
             text_time = rec_cols["timestamp"] == "text"
+            raw = column_types(con, job.records)
+            # columns DuckDB hands over as they are read, when the loop can take them so:
+            # casts and epoch_us() would cost DuckDB about a third of its scan
+            s_sql = "subscriber" if raw["subscriber"] == "BIGINT" else rkey
+            c_sql = "cell" if raw["cell"] in ("INTEGER", "BIGINT") else ckey
+            us_sql = "timestamp" if raw["timestamp"] == "TIMESTAMP" else f"epoch_us({ts_expr})"
             trips_flat, callers_flat, status_counts = _tally(
                 con,
-                f"SELECT {rkey} AS s, {ckey} AS c, epoch_us({ts_expr}) AS us"
+                f"SELECT {s_sql} AS s, {c_sql} AS c, {us_sql} AS us"
                 + (f", {ts_missing} AS tmiss" if text_time else "")
-                + f" FROM (SELECT * FROM {reader})",
+                + f" FROM {reader}",
                 job.window,
                 np.asarray(sub_keys, dtype=np.int64),
                 sub_zone,
@@ -504,12 +520,19 @@ def _tally(
     if 0 < span <= max(4 * len(cell_keys), 1 << 16):
         cell_zones = np.full(span, -2, dtype=np.int64)
         cell_zones[cell_keys - low] = cell_zone
-    # Threads share each batch by table halves (see ``_kernels.tally``); DuckDB reads and
-    # decodes the next batches on its own threads meanwhile.
-    part_bits = 1 if threads > 1 else 0
-    parts = 1 << part_bits
-    trips = np.zeros((parts, n_z * n_z * n_hours), dtype=np.int64)
-    status = np.zeros((parts, 7), dtype=np.int64)
+    # Buckets (see ``_kernels``): 2**radix stretches of the table of at most about 512 KiB,
+    # each filer's buckets holding about four records per table entry in all before they are
+    # settled, so that a stretch's entries are each met several times while in cache.
+    filers = 2 if threads > 1 else 1
+    radix = min(table_bits, max(1, table_bits + (words * 8).bit_length() - 1 - 19))
+    per_bucket = (4 << table_bits) // (filers << radix)
+    low_bits, high_bits = BUCKET_BITS
+    capacity = 1 << min(high_bits, max(low_bits, (per_bucket - 1).bit_length()))
+    keys = np.empty((filers, 1 << radix, capacity), dtype=np.uint64)
+    cols = np.empty((filers, 1 << radix, capacity), dtype=np.int32)
+    fill = np.zeros((filers, 1 << radix), dtype=np.int64)
+    trips = np.zeros((filers, n_z * n_z * n_hours), dtype=np.int64)
+    status = np.zeros((filers, 7), dtype=np.int64)
     batches: queue.Queue[Any] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
@@ -524,11 +547,16 @@ def _tally(
 
     no_flags = np.zeros(0, dtype=np.int8)
 
+    def as_numpy(column: pa.Array) -> np.ndarray:
+        if pa.types.is_timestamp(column.type):  # DuckDB TIMESTAMP: microseconds
+            column = column.view(pa.int64())
+        return column.to_numpy()
+
     def columns(batch: pa.RecordBatch) -> tuple[np.ndarray, ...]:
         """The batch as NumPy arrays, NULLs replaced, with the records' problem flags."""
         s, c, us = batch.column(0), batch.column(1), batch.column(2)
         if not (s.null_count or c.null_count or us.null_count):
-            return s.to_numpy(), c.to_numpy(), us.to_numpy(), no_flags
+            return as_numpy(s), as_numpy(c), as_numpy(us), no_flags
         missing = pc.or_(pc.or_(pc.is_null(s), pc.is_null(c)), pc.is_null(us))
         bad = pa.array(np.zeros(len(batch), dtype=bool))
         if batch.num_columns > 3:  # text timestamps: NULL time but non-empty text is "bad"
@@ -539,50 +567,86 @@ def _tally(
         bad_np = bad.to_numpy(zero_copy_only=False)
         flags = np.where(missing_np, 1, np.where(bad_np, 2, 0)).astype(np.int8)
         return (
-            pc.fill_null(s, 0).to_numpy(),
-            pc.fill_null(c, 0).to_numpy(),
-            pc.fill_null(us, 0).to_numpy(),
+            as_numpy(pc.fill_null(s, 0)),
+            as_numpy(pc.fill_null(c, 0)),
+            as_numpy(
+                pc.fill_null(us.view(pa.int64()) if pa.types.is_timestamp(us.type) else us, 0)
+            ),
             flags,
         )
 
-    def count(arrays: tuple[np.ndarray, ...], part: int) -> None:
+    def file(arrays: tuple[np.ndarray, ...], t: int, lo: int, hi: int) -> int:
+        """Filer ``t`` files rows ``lo`` to ``hi - 1``; returns the first row not filed."""
         subscribers, cells_of_calls, micros, flags = arrays
-        _kernels.tally(
-            subscribers,
-            cells_of_calls,
-            micros,
-            flags,
-            window.start,
-            window.end,
-            window.start // 3600,
+        return lo + int(
+            _kernels.partition(
+                subscribers[lo:hi],
+                cells_of_calls[lo:hi],
+                micros[lo:hi],
+                flags[lo:hi],
+                window.start,
+                window.end,
+                window.start // 3600,
+                cells,
+                cell_bits,
+                cell_zones,
+                low,
+                n_z,
+                n_hours,
+                table_bits,
+                radix,
+                keys[t],
+                cols[t],
+                fill[t],
+                status[t],
+            )
+        )
+
+    def settle(t: int) -> None:
+        """Thread ``t`` settles its share of the buckets of every filer."""
+        share = (1 << radix) // filers
+        _kernels.settle(
+            keys,
+            cols,
+            fill,
+            t * share,
+            (t + 1) * share,
             subs,
             table_bits,
             words,
-            cells,
-            cell_bits,
-            cell_zones,
-            low,
             n_z,
             n_hours,
-            trips[part],
-            status[part],
-            part,
-            part_bits,
+            trips[t],
+            status[t],
         )
 
     reader = threading.Thread(target=read, name="records-reader", daemon=True)
     reader.start()
-    with ThreadPoolExecutor(max_workers=parts) as pool:
+    with ThreadPoolExecutor(max_workers=filers) as pool:
         while (batch := batches.get()) is not None:
             arrays = columns(batch)
-            list(pool.map(count, [arrays] * parts, range(parts)))
+            n = len(arrays[0])
+            cuts = [n * t // filers for t in range(filers + 1)]
+            todo = list(zip(cuts[:-1], cuts[1:], strict=True))
+            while True:
+                done = list(
+                    pool.map(file, [arrays] * filers, range(filers), *zip(*todo, strict=True))
+                )
+                todo = [(d, hi) for d, (_, hi) in zip(done, todo, strict=True)]
+                if all(d == hi for d, hi in todo):
+                    break
+                list(pool.map(settle, range(filers)))  # a bucket is full: empty them all
+        list(pool.map(settle, range(filers)))
     reader.join()
     if failure:
         raise failure[0]
-    trips = trips.sum(axis=0)
-    status = status.sum(axis=0)
+    # (destination, origin, hour) as the kernels count -> (origin, destination, hour)
+    shape = (n_z, n_z, n_hours)
+    trips_od = trips.sum(axis=0).reshape(shape).transpose(1, 0, 2).ravel()
     callers = _kernels.callers_per_cell(subs, words, n_z, n_hours)
-    return trips, callers, {code: int(n) for code, n in enumerate(status) if n}
+    callers_od = callers.reshape(shape).transpose(1, 0, 2).ravel()
+    status = status.sum(axis=0)
+    return trips_od, callers_od, {code: int(n) for code, n in enumerate(status) if n}
 
 
 def _record_example(row: tuple[Any, ...], key: bytes) -> dict[str, Any]:
