@@ -284,7 +284,12 @@ def main() -> int:
                     f"{sp['seconds']:.1f}",
                     f"{srows / sp['seconds'] / 1e6:.2f}",
                     "",
-                    f"{sp['peak_mib']:,.0f} Python driver; JVM {sp['children_peak_mib']:,.0f}",
+                    f"{sp['peak_mib']:,.0f} Python driver; JVM "
+                    + (
+                        f"{sp['children_peak_mib']:,.0f}"
+                        if sp["children_peak_mib"]
+                        else "not measured (never reaped)"
+                    ),
                 ]
             )
         print_table(

@@ -5,31 +5,47 @@ attempts go through the whole booking service; the other half go straight to the
 insert (``_occupy``) without the service's rules. On PostgreSQL neither path looks for overlaps
 first: the exclusion constraint alone decides.
 Afterwards no two active bookings overlap and every attempt either won or got
-``booking_conflict``."""
+``booking_conflict``.
+
+The workers are spawned, not forked: a fork copies whatever locks the parent's other threads
+(pytest-xdist's) hold at that moment, and a worker that inherits one waits forever (seen once
+in CI as a 600 s hang)."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 import random
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 PROCESSES = 8
 ATTEMPTS_PER_PROCESS = 1250  # 10,000 in total
 
 
 def _worker(args):
-    worker, resource_id, user_ids, base_iso, barrier, results = args
+    worker, database, resource_id, user_ids, base_iso, barrier, results = args
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharingcity.settings")
+    django.setup()
     from datetime import datetime
+
+    from django.db import connections
+
+    # the parent's test database (its name is only known in the parent)
+    connections["default"].settings_dict.update(database)
 
     from sharingcity.core.errors import Conflict
     from sharingcity.core.models import User
     from sharingcity.sharing.models import Booking, Resource
     from sharingcity.sharing.services import booking as bk
 
-    connections.close_all()  # never reuse the parent's socket
     try:
         resource = Resource.objects.get(pk=resource_id)
     except Exception:
@@ -90,14 +106,24 @@ def test_parallel_bookings_never_overlap():
     )
     users = [f.user() for _ in range(20)]
     base = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    connections.close_all()
-    ctx = mp.get_context("fork")
+    database = {"NAME": connection.settings_dict["NAME"]}
+    ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
     procs = [
         ctx.Process(
             target=_worker,
-            args=((i, resource.pk, [u.pk for u in users], base.isoformat(), barrier, results),),
+            args=(
+                (
+                    i,
+                    database,
+                    resource.pk,
+                    [u.pk for u in users],
+                    base.isoformat(),
+                    barrier,
+                    results,
+                ),
+            ),
             daemon=True,
         )
         for i in range(PROCESSES)
@@ -105,8 +131,17 @@ def test_parallel_bookings_never_overlap():
     for p in procs:
         p.start()
     try:
-        # generous: on a loaded shared machine the 10,000 attempts take a while
-        outcomes = [results.get(timeout=600) for _ in procs]
+        # generous: on a loaded shared machine the 10,000 attempts take a while; but a worker
+        # that died is reported at once
+        outcomes = []
+        deadline = time.monotonic() + 600
+        while len(outcomes) < PROCESSES:
+            try:
+                outcomes.append(results.get(timeout=5))
+            except queue.Empty:
+                dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+                assert not dead, f"a booking worker died (exit codes {dead})"
+                assert time.monotonic() < deadline, "the booking workers did not finish in 600 s"
         for p in procs:
             p.join(timeout=60)
             assert p.exitcode == 0
