@@ -45,8 +45,9 @@ _INT_TYPES = {
 
 
 # bounds on log2 of a bucket's capacity in the compiled tally (tests shrink it to force many
-# rounds of filing and settling)
+# rounds of filing and settling), and on the memory of all buckets (12 bytes a record)
 BUCKET_BITS = (10, 16)
+BUCKET_BYTES = 256 << 20
 
 
 def _family(duck_type: str) -> str:
@@ -520,14 +521,15 @@ def _tally(
     if 0 < span <= max(4 * len(cell_keys), 1 << 16):
         cell_zones = np.full(span, -2, dtype=np.int64)
         cell_zones[cell_keys - low] = cell_zone
-    # Buckets (see ``_kernels``): 2**radix stretches of the table of at most about 512 KiB,
-    # each filer's buckets holding about four records per table entry in all before they are
-    # settled, so that a stretch's entries are each met several times while in cache.
+    # Buckets (see ``_kernels``): 2**radix stretches of the table of at most about 512 KiB; all
+    # buckets together hold about four records per table slot (within BUCKET_BYTES) before
+    # they are settled, so that a stretch's entries are each met several times while in cache.
     filers = 2 if threads > 1 else 1
     radix = min(table_bits, max(1, table_bits + (words * 8).bit_length() - 1 - 19))
-    per_bucket = (4 << table_bits) // (filers << radix)
+    buckets = filers << radix
+    per_bucket = min((4 << table_bits) // buckets, BUCKET_BYTES // (12 * buckets))
     low_bits, high_bits = BUCKET_BITS
-    capacity = 1 << min(high_bits, max(low_bits, (per_bucket - 1).bit_length()))
+    capacity = 1 << min(high_bits, max(low_bits, per_bucket.bit_length() - 1))
     keys = np.empty((filers, 1 << radix, capacity), dtype=np.uint64)
     cols = np.empty((filers, 1 << radix, capacity), dtype=np.int32)
     fill = np.zeros((filers, 1 << radix), dtype=np.int64)
