@@ -308,28 +308,19 @@ def settle(  # type: ignore[no-untyped-def]  # noqa: ANN201
     status[6] += outside
 
 
+# the lowest set bit's position by a de Bruijn sequence: (bit * _DE_BRUIJN) >> 58 differs for
+# each of the 64 bits (Leiserson, Prokop and Randall, "Using de Bruijn sequences to index a 1
+# in a computer word", 1998)
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_BIT_AT = np.zeros(64, dtype=np.int64)
+for _bit in range(64):
+    _BIT_AT[((1 << _bit) * 0x03F79D71B4CB0A89 % 2**64) >> 58] = _bit
+
+
 @njit(cache=True, inline="always")
 def _lowest_bit(x):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    """Position of the lowest set bit of a non-zero uint64 (binary search, no intrinsics)."""
-    n = 0
-    if x & np.uint64(0xFFFFFFFF) == 0:
-        n += 32
-        x >>= np.uint64(32)
-    if x & np.uint64(0xFFFF) == 0:
-        n += 16
-        x >>= np.uint64(16)
-    if x & np.uint64(0xFF) == 0:
-        n += 8
-        x >>= np.uint64(8)
-    if x & np.uint64(0xF) == 0:
-        n += 4
-        x >>= np.uint64(4)
-    if x & np.uint64(0x3) == 0:
-        n += 2
-        x >>= np.uint64(2)
-    if x & np.uint64(0x1) == 0:
-        n += 1
-    return n
+    """Position of the lowest set bit of a non-zero uint64."""
+    return _BIT_AT[((x & (~x + np.uint64(1))) * _DE_BRUIJN) >> np.uint64(58)]
 
 
 @njit(cache=True)
