@@ -83,7 +83,6 @@ def run_highs(
     time_limit: float | None,
     mip_rel_gap: float = 1e-9,
     start: np.ndarray | None = None,
-    threads: int | None = None,
     seed: int = 0,
     heuristic_effort: float | None = None,
 ) -> MilpOutcome:
@@ -97,8 +96,6 @@ def run_highs(
     h.setOptionValue("random_seed", int(seed))
     if heuristic_effort is not None:
         h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
     if start is not None:
         sol = _highspy().HighsSolution()
         sol.col_value = np.asarray(start, dtype=np.float64)

@@ -15,8 +15,9 @@ INF = highspy.kHighsInf
 def _new_highs() -> highspy.Highs:
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    # The machine is shared and the models are small: one thread avoids oversubscription.
-    highs.setOptionValue("threads", 1)
+    # No "threads" option: HiGHS has one thread scheduler per process, and a Highs asking for
+    # another number of threads than the first one did fails ("Not Set") instead of solving,
+    # so a worker that also runs siting models would break panels.
     return highs
 
 
