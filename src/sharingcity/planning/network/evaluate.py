@@ -257,12 +257,8 @@ class RouteSetEvaluator:
         street = shortest_path(np.where(linked, self._link_ticks, 0).astype(float), directed=False)
         self._floor = np.where(np.isfinite(street), street, self._big).astype(np.int64)
         self._demand = np.ascontiguousarray(network.demand, dtype=float)
-        self._demand_flat = self._demand.ravel()
         self._total = float(network.demand.sum())
         self._n = n
-
-    def clear_cache(self) -> None:
-        """Nothing is cached between calls any more; kept for callers that time a cold start."""
 
     def _flat(self, routes: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
         """The stops of all routes end to end, and the number of stops per route."""
