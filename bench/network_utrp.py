@@ -131,9 +131,14 @@ def main() -> None:
 def report(args: argparse.Namespace, folder: Path, runs: list[dict[str, object]]) -> None:
     rows = []
     key = "ATT" if args.objective == "passenger" else "TRT"
+
+    def best_of(mine: list[dict[str, object]]) -> dict[str, object]:
+        """The best run by the objective, ties broken by the other measure."""
+        return min(mine, key=lambda r: (r[key], r["ATT"] if key == "TRT" else r["TRT"]))
+
     for name in args.instances:
         mine = [r for r in runs if r["instance"] == name]
-        best = min(mine, key=lambda r: (r[key], r["ATT"] if key == "TRT" else r["TRT"]))
+        best = best_of(mine)
         atts = [float(r["ATT"]) for r in mine]
         trts = [float(r["TRT"]) for r in mine]
         john = read_results_data(folder / "solutions" / "john2016" / name / "Results_data.csv")
@@ -187,8 +192,7 @@ def report(args: argparse.Namespace, folder: Path, runs: list[dict[str, object]]
         rows,
     )
     for name in args.instances:
-        mine = [r for r in runs if r["instance"] == name]
-        best = min(mine, key=lambda r: r[key])
+        best = best_of([r for r in runs if r["instance"] == name])
         print(f"\n{name} best (seed {best['seed']}): {best['route_set']}")
 
 
