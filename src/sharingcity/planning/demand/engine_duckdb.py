@@ -3,8 +3,8 @@
 DuckDB reads the call records (Parquet or CSV) and streams (subscriber, cell, local time)
 as Arrow batches; compiled loops (``_kernels.partition`` and ``_kernels.settle``) check each
 record and look its caller up in an open-addressing table of the billing file whose entries
-carry the caller's zone and one "seen" bit per (origin, hour), and count trips and statuses. Distinct
-callers per (origin, destination, hour) are then the set bits, per zone. That is the exact path
+carry the caller's zone and one "seen" bit per (origin, hour), and count trips and statuses.
+Distinct callers per (origin, destination, hour) are then the set bits, per zone. That is the exact path
 for integer subscriber and cell ids (what telecoms hold) when the table fits ``tally_budget``.
 With contribution bounds (noise), text ids or a table too large, the records are joined in SQL
 and grouped by one packed integer (caller number, origin, hour); the callers are the number of
@@ -95,9 +95,12 @@ def column_types(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
     return {r[0]: str(r[1]).upper() for r in rows}
 
 
-def describe(con: duckdb.DuckDBPyConnection, src: Source) -> dict[str, str]:
-    """Column name -> type family, checked against the required columns."""
-    columns = {name: _family(t) for name, t in column_types(con, src).items()}
+def describe(
+    con: duckdb.DuckDBPyConnection, src: Source, types: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Column name -> type family, checked against the required columns (from ``types``, the
+    :func:`column_types` of ``src``, when the caller has them already)."""
+    columns = {name: _family(t) for name, t in (types or column_types(con, src)).items()}
     check_columns(src, columns)
     return columns
 
@@ -274,7 +277,8 @@ def run(
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = false")
         con.execute(f"SET TimeZone = {_q(job.timezone)}")
-        rec_cols = describe(con, job.records)
+        rec_types = column_types(con, job.records)
+        rec_cols = describe(con, job.records, rec_types)
         sub_cols = describe(con, job.subscribers)
         sub_key_type = (
             "BIGINT" if rec_cols["subscriber"] == sub_cols["subscriber"] == "integer" else "VARCHAR"
@@ -381,12 +385,13 @@ def run(
         first_hour = job.window.start // 3600
         if use_tally:
             text_time = rec_cols["timestamp"] == "text"
-            raw = column_types(con, job.records)
             # columns DuckDB hands over as they are read, when the loop can take them so:
             # casts and epoch_us() would cost DuckDB about a third of its scan
-            s_sql = "subscriber" if raw["subscriber"] == "BIGINT" else rkey
-            c_sql = "cell" if raw["cell"] in ("INTEGER", "BIGINT") else ckey
-            us_sql = "timestamp" if raw["timestamp"] == "TIMESTAMP" else f"epoch_us({ts_expr})"
+            s_sql = "subscriber" if rec_types["subscriber"] == "BIGINT" else rkey
+            c_sql = "cell" if rec_types["cell"] in ("INTEGER", "BIGINT") else ckey
+            us_sql = (
+                "timestamp" if rec_types["timestamp"] == "TIMESTAMP" else f"epoch_us({ts_expr})"
+            )
             trips_flat, callers_flat, status_counts = _tally(
                 con,
                 f"SELECT {s_sql} AS s, {c_sql} AS c, {us_sql} AS us"
@@ -549,16 +554,13 @@ def _tally(
 
     no_flags = np.zeros(0, dtype=np.int8)
 
-    def as_numpy(column: pa.Array) -> np.ndarray:
-        if pa.types.is_timestamp(column.type):  # DuckDB TIMESTAMP: microseconds
-            column = column.view(pa.int64())
-        return column.to_numpy()
-
     def columns(batch: pa.RecordBatch) -> tuple[np.ndarray, ...]:
         """The batch as NumPy arrays, NULLs replaced, with the records' problem flags."""
         s, c, us = batch.column(0), batch.column(1), batch.column(2)
+        if pa.types.is_timestamp(us.type):  # DuckDB TIMESTAMP: microseconds since 1970
+            us = us.view(pa.int64())
         if not (s.null_count or c.null_count or us.null_count):
-            return as_numpy(s), as_numpy(c), as_numpy(us), no_flags
+            return s.to_numpy(), c.to_numpy(), us.to_numpy(), no_flags
         missing = pc.or_(pc.or_(pc.is_null(s), pc.is_null(c)), pc.is_null(us))
         bad = pa.array(np.zeros(len(batch), dtype=bool))
         if batch.num_columns > 3:  # text timestamps: NULL time but non-empty text is "bad"
@@ -569,11 +571,9 @@ def _tally(
         bad_np = bad.to_numpy(zero_copy_only=False)
         flags = np.where(missing_np, 1, np.where(bad_np, 2, 0)).astype(np.int8)
         return (
-            as_numpy(pc.fill_null(s, 0)),
-            as_numpy(pc.fill_null(c, 0)),
-            as_numpy(
-                pc.fill_null(us.view(pa.int64()) if pa.types.is_timestamp(us.type) else us, 0)
-            ),
+            pc.fill_null(s, 0).to_numpy(),
+            pc.fill_null(c, 0).to_numpy(),
+            pc.fill_null(us, 0).to_numpy(),
             flags,
         )
 
