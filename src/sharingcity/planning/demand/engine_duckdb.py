@@ -4,8 +4,9 @@ DuckDB reads the call records (Parquet or CSV) and streams (subscriber, cell, lo
 as Arrow batches; compiled loops (``_kernels.partition`` and ``_kernels.settle``) check each
 record and look its caller up in an open-addressing table of the billing file whose entries
 carry the caller's zone and one "seen" bit per (origin, hour), and count trips and statuses.
-Distinct callers per (origin, destination, hour) are then the set bits, per zone. That is the exact path
-for integer subscriber and cell ids (what telecoms hold) when the table fits ``tally_budget``.
+Distinct callers per (origin, destination, hour) are then the set bits, per zone. That is the
+exact path for integer subscriber and cell ids (what telecoms hold) when the table fits
+``tally_budget``.
 With contribution bounds (noise), text ids or a table too large, the records are joined in SQL
 and grouped by one packed integer (caller number, origin, hour); the callers are the number of
 those groups. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reached.
