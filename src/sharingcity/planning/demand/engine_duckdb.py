@@ -510,9 +510,9 @@ def _tally(
     n_hours: int,
     threads: int,
 ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-    """Stream ``records_sql`` through the compiled tally: columns s and c (BIGINT ids), us
-    (the local time in microseconds; NULL when missing or unreadable) and, for text timestamps,
-    tmiss (the text was empty). Time of day and hour are worked out in the loop: DuckDB's
+    """Stream ``records_sql`` through the compiled tally: columns s and c (integer ids), us
+    (the local time, a TIMESTAMP or microseconds since 1970; NULL when missing or unreadable)
+    and, for text timestamps, tmiss (the text was empty). Time of day and hour are worked out in the loop: DuckDB's
     hour()/minute()/second() on every record cost more than the rest of its work.
 
     Returns trips and distinct callers per (origin, destination, hour position), flattened,
