@@ -12,6 +12,7 @@ from sharingcity.planning.demand import (
     DemandInputError,
     DemandSchemaError,
     NothingValidError,
+    _kernels,
     aggregate_od_demand,
 )
 from sharingcity.planning.demand.report import RECORD_PROBLEMS
@@ -272,7 +273,7 @@ def test_the_tally_agrees_with_sql_when_its_buckets_fill_again_and_again(
     tmp_path, monkeypatch, seed, threads
 ):
     """With buckets of two records the tally files and settles hundreds of times within each
-    batch, on one or two threads; every count still matches the SQL path."""
+    batch, with DuckDB reading on one or two threads; every count still matches the SQL path."""
     import datetime as dt
 
     from sharingcity.planning.demand import engine_duckdb
@@ -335,7 +336,11 @@ def test_integer_parquet_problems_are_counted_alike_by_the_compiled_tally_and_sq
         (107, good, 999),  # unknown_cell
         (999, good, 10),  # unknown_subscriber
         (500, good, 10),  # unknown_subscriber: billed to two zones
-        (-1, good, 10),  # unknown_subscriber: the id whose bits mark an empty slot
+        (
+            int(_kernels.KEY_OF_EMPTY),
+            good,
+            10,
+        ),  # unknown_subscriber: the id whose mix marks an empty slot
         (600, good, 10),  # unknown_zone: billing zone outside the city
         (108, good, 20),  # unknown_zone: cell in a zone outside the city
         (109, dt.datetime(2024, 3, 1, 12), 10),  # outside the window

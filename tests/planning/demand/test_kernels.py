@@ -39,3 +39,30 @@ def test_callers_per_cell_counts_each_seen_bit_once_at_the_callers_zone(data):
                 expected[d * nz * nh + col] += 1
     got = _kernels.callers_per_cell(table, width, nz, nh)
     assert np.array_equal(got, expected)
+
+
+def test_the_one_unstorable_key_is_the_one_whose_mix_marks_an_empty_slot():
+    key = _kernels.KEY_OF_EMPTY
+    assert np.uint64(key).view(np.uint64) * _kernels._GOLDEN == _kernels.EMPTY
+    assert not _kernels.storable(np.array([1, key, 3]))
+    assert _kernels.storable(np.array([-1, 0, 2**63 - 1]))
+
+
+def test_a_filed_record_keeps_its_subscriber_and_code():
+    """partition packs (mix, code) in one word; settle unpacks the same mix and code."""
+    keys = np.array([5, -1, 2**62 + 7], dtype=np.int64)
+    table = _kernels.build_table(keys, np.zeros(3, dtype=np.int64), 4, 4)
+    radix = 3
+    buckets = np.zeros((1 << radix, 4), dtype=np.uint64)
+    fill = np.zeros(1 << radix, dtype=np.int64)
+    status = np.zeros(7, dtype=np.int64)
+    micros = np.array([3_600_000_000, 0, 7_200_000_000], dtype=np.int64)  # 01:00, 00:00, 02:00
+    taken = _kernels.partition(
+        keys, np.zeros(3, dtype=np.int64), micros, np.zeros(0, dtype=np.int8), 0, 5 * 3600, 0,
+        table, 4, np.zeros(1, dtype=np.int64), 0, 1, 5, radix, buckets, fill, status,
+    )  # fmt: skip
+    assert taken == 3
+    trips = np.zeros(5, dtype=np.int64)
+    _kernels.settle(buckets, fill, radix, table, 4, 4, 1, 5, trips, status)
+    assert list(trips) == [1, 1, 1, 0, 0] and status[0] == 3
+    assert not fill.any()

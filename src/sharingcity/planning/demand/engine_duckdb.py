@@ -14,7 +14,6 @@ those groups. DuckDB spills to ``temp_directory`` when ``memory_limit`` is reach
 
 from __future__ import annotations
 
-import os
 import queue
 import tempfile
 import threading
@@ -46,7 +45,7 @@ _INT_TYPES = {
 
 
 # bounds on log2 of a bucket's capacity in the compiled tally (tests shrink it to force many
-# rounds of filing and settling), and on the memory of all buckets (12 bytes a record)
+# rounds of filing and settling), and on the memory of all buckets (8 bytes a record)
 BUCKET_BITS = (10, 16)
 BUCKET_BYTES = 256 << 20
 
@@ -271,6 +270,7 @@ def run(
     cells_table, cell_family, cells_report = load_cells(job.cells, job.zones)
     tmp = temp_directory or tempfile.gettempdir()
     con = duckdb.connect(config={"temp_directory": tmp})
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demand-helper")
     try:
         if memory_limit:
             con.execute(f"SET memory_limit = {_q(memory_limit)}")
@@ -311,9 +311,8 @@ def run(
             "LEFT JOIN zone_index z USING (zone) WHERE g.nz = 1"
         ).fetchnumpy()
         sub_keys, sub_zone = billing["s"], np.asarray(billing["d"], dtype=np.int64)
-        pseudonyms = pseudonymise(sub_keys, job.key)
-        ordered = np.sort(pseudonyms)
-        collisions = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
+        # needed only for the SQL path, examples and the report: worked out beside the tally
+        pseudonyms_soon = background.submit(_pseudonyms, sub_keys, job.key)
         con.execute("DROP TABLE raw")
         con.execute("DROP TABLE grouped")
 
@@ -344,7 +343,7 @@ def run(
             if not subs_ready:
                 con.register(
                     "billing_in",
-                    pa.table({"s": sub_keys, "p": pseudonyms, "d": sub_zone}),
+                    pa.table({"s": sub_keys, "p": pseudonyms_soon.result()[0], "d": sub_zone}),
                 )
                 con.execute(
                     "CREATE TEMP TABLE subs AS SELECT s, p, d, "
@@ -379,9 +378,9 @@ def run(
             job.bounds is None
             and sub_key_type == cell_key_type == "BIGINT"
             and (tally_budget is None or (1 << table_bits) * words * 8 <= tally_budget)
-            # -1's bits mark an empty slot: such an id takes the SQL path
-            and not (np.asarray(sub_keys) == -1).any()
-            and -1 not in cells_table.column("cell").to_pylist()
+            # one id in 2**64 cannot be stored (``_kernels.storable``): it takes the SQL path
+            and _kernels.storable(sub_keys)
+            and _kernels.storable(cells_table.column("cell").to_numpy())
         )
         first_hour = job.window.start // 3600
         if use_tally:
@@ -407,7 +406,7 @@ def run(
                 cell_zone,
                 n_z,
                 n_hours,
-                threads or os.cpu_count() or 1,
+                background,
             )
         else:
             need_subs()
@@ -481,7 +480,7 @@ def run(
             cells=cells_report,
             records_outside_window=int(status_counts.get(6, 0)),
             records_used=int(status_counts.get(0, 0)),
-            hash_collisions=int(collisions),
+            hash_collisions=pseudonyms_soon.result()[1],
         )
         return EngineOutput(
             zones=zones,
@@ -493,6 +492,7 @@ def run(
             report=report,
         )
     finally:
+        background.shutdown(cancel_futures=True)
         con.close()
 
 
@@ -508,7 +508,7 @@ def _tally(
     cell_zone: np.ndarray,
     n_z: int,
     n_hours: int,
-    threads: int,
+    background: ThreadPoolExecutor,
 ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     """Stream ``records_sql`` through the compiled tally: columns s and c (integer ids), us
     (the local time, a TIMESTAMP or microseconds since 1970; NULL when missing or unreadable)
@@ -517,7 +517,8 @@ def _tally(
 
     Returns trips and distinct callers per (origin, destination, hour position), flattened,
     and the record count per status code."""
-    subs = _kernels.build_table(sub_keys, sub_zone, table_bits, words)
+    # the first pass needs only the cells: the subscriber table is built while it runs
+    subs_soon = background.submit(_kernels.build_table, sub_keys, sub_zone, table_bits, words)
     cell_bits = max(4, int(np.ceil(np.log2(max(2 * len(cell_keys), 2)))))
     cells = _kernels.build_table(cell_keys, cell_zone, cell_bits, 2)
     # compact cell ids (the usual numbering) are looked up by offset instead of hashing
@@ -527,26 +528,27 @@ def _tally(
     if 0 < span <= max(4 * len(cell_keys), 1 << 16):
         cell_zones = np.full(span, -2, dtype=np.int64)
         cell_zones[cell_keys - low] = cell_zone
-    # Buckets (see ``_kernels``): 2**radix stretches of the table of at most about 512 KiB; all
-    # buckets together hold about four records per table slot (within BUCKET_BYTES) before
-    # they are settled, so that a stretch's entries are each met several times while in cache.
-    filers = 2 if threads > 1 else 1
-    radix = min(table_bits, max(1, table_bits + (words * 8).bit_length() - 1 - 19))
-    buckets = filers << radix
-    per_bucket = min((4 << table_bits) // buckets, BUCKET_BYTES // (12 * buckets))
+    # Buckets (see ``_kernels``): 2**radix stretches of the table of at most about 512 KiB,
+    # and enough of them that a filed record's code fits in radix bits; all buckets together
+    # hold about four records per table slot (within BUCKET_BYTES) before they are settled,
+    # so that a stretch's entries are each met several times while in cache.
+    radix = max(
+        min(table_bits, max(1, table_bits + (words * 8).bit_length() - 1 - 19)),
+        (n_z * n_hours + 1).bit_length(),
+    )
+    per_bucket = min((4 << table_bits) >> radix, BUCKET_BYTES // (8 << radix))
     low_bits, high_bits = BUCKET_BITS
     capacity = 1 << min(high_bits, max(low_bits, per_bucket.bit_length() - 1))
-    keys = np.empty((filers, 1 << radix, capacity), dtype=np.uint64)
-    cols = np.empty((filers, 1 << radix, capacity), dtype=np.int32)
-    fill = np.zeros((filers, 1 << radix), dtype=np.int64)
-    trips = np.zeros((filers, n_z * n_z * n_hours), dtype=np.int64)
-    status = np.zeros((filers, 7), dtype=np.int64)
+    buckets = np.empty((1 << radix, capacity), dtype=np.uint64)
+    fill = np.zeros(1 << radix, dtype=np.int64)
+    trips = np.zeros(n_z * n_z * n_hours, dtype=np.int64)
+    status = np.zeros(7, dtype=np.int64)
     batches: queue.Queue[Any] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
     def read() -> None:
         try:
-            for batch in con.sql(records_sql).to_arrow_reader(1 << 20):
+            for batch in con.sql(records_sql).to_arrow_reader(1 << 18):
                 batches.put(batch)
         except BaseException as exc:  # handed to the consumer, which raises it
             failure.append(exc)
@@ -578,15 +580,24 @@ def _tally(
             flags,
         )
 
-    def file(arrays: tuple[np.ndarray, ...], t: int, lo: int, hi: int) -> int:
-        """Filer ``t`` files rows ``lo`` to ``hi - 1``; returns the first row not filed."""
-        subscribers, cells_of_calls, micros, flags = arrays
-        return lo + int(
-            _kernels.partition(
-                subscribers[lo:hi],
-                cells_of_calls[lo:hi],
-                micros[lo:hi],
-                flags[lo:hi],
+    def settle() -> None:
+        _kernels.settle(
+            buckets, fill, radix, subs_soon.result(), table_bits, words, n_z, n_hours, trips, status
+        )
+
+    # One thread files and settles while DuckDB reads the next batches on its own threads:
+    # with two cores, more threads of ours only took turns with DuckDB's.
+    reader = threading.Thread(target=read, name="records-reader", daemon=True)
+    reader.start()
+    while (batch := batches.get()) is not None:
+        subscribers, cells_of_calls, micros, flags = columns(batch)
+        done, n = 0, len(subscribers)
+        while True:
+            done += _kernels.partition(
+                subscribers[done:],
+                cells_of_calls[done:],
+                micros[done:],
+                flags[done:],
                 window.start,
                 window.end,
                 window.start // 3600,
@@ -596,60 +607,31 @@ def _tally(
                 low,
                 n_z,
                 n_hours,
-                table_bits,
                 radix,
-                keys[t],
-                cols[t],
-                fill[t],
-                status[t],
+                buckets,
+                fill,
+                status,
             )
-        )
-
-    def settle(t: int) -> None:
-        """Thread ``t`` settles its share of the buckets of every filer."""
-        share = (1 << radix) // filers
-        _kernels.settle(
-            keys,
-            cols,
-            fill,
-            t * share,
-            (t + 1) * share,
-            subs,
-            table_bits,
-            words,
-            n_z,
-            n_hours,
-            trips[t],
-            status[t],
-        )
-
-    reader = threading.Thread(target=read, name="records-reader", daemon=True)
-    reader.start()
-    with ThreadPoolExecutor(max_workers=filers) as pool:
-        while (batch := batches.get()) is not None:
-            arrays = columns(batch)
-            n = len(arrays[0])
-            cuts = [n * t // filers for t in range(filers + 1)]
-            todo = list(zip(cuts[:-1], cuts[1:], strict=True))
-            while True:
-                done = list(
-                    pool.map(file, [arrays] * filers, range(filers), *zip(*todo, strict=True))
-                )
-                todo = [(d, hi) for d, (_, hi) in zip(done, todo, strict=True)]
-                if all(d == hi for d, hi in todo):
-                    break
-                list(pool.map(settle, range(filers)))  # a bucket is full: empty them all
-        list(pool.map(settle, range(filers)))
+            if done == n:
+                break
+            settle()  # a bucket is full: empty them all
+    settle()
     reader.join()
     if failure:
         raise failure[0]
     # (destination, origin, hour) as the kernels count -> (origin, destination, hour)
     shape = (n_z, n_z, n_hours)
-    trips_od = trips.sum(axis=0).reshape(shape).transpose(1, 0, 2).ravel()
-    callers = _kernels.callers_per_cell(subs, words, n_z, n_hours)
+    trips_od = trips.reshape(shape).transpose(1, 0, 2).ravel()
+    callers = _kernels.callers_per_cell(subs_soon.result(), words, n_z, n_hours)
     callers_od = callers.reshape(shape).transpose(1, 0, 2).ravel()
-    status = status.sum(axis=0)
     return trips_od, callers_od, {code: int(n) for code, n in enumerate(status) if n}
+
+
+def _pseudonyms(keys: np.ndarray, key: bytes) -> tuple[np.ndarray, int]:
+    """The billing file's subscribers' pseudonyms, and how many of them collide."""
+    pseudonyms = pseudonymise(keys, key)
+    ordered = np.sort(pseudonyms)
+    return pseudonyms, int(np.count_nonzero(ordered[1:] == ordered[:-1]))
 
 
 def _record_example(row: tuple[Any, ...], key: bytes) -> dict[str, Any]:
