@@ -66,3 +66,35 @@ def test_a_filed_record_keeps_its_subscriber_and_code():
     _kernels.settle(buckets, fill, radix, table, 4, 4, 1, 5, trips, status)
     assert list(trips) == [1, 1, 1, 0, 0] and status[0] == 3
     assert not fill.any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(-(2**63), 2**63 - 1),  # any time DuckDB can hold, and beyond
+            st.integers(-(10**13), 10**13),  # around 1970, both sides
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_the_hour_of_any_time_is_pythons(micros):
+    """The first pass's unsigned shortcut and its fallback give Python's hour of day."""
+    n = len(micros)
+    micros = np.array(micros, dtype=np.int64)
+    radix = 5  # 24 hour codes and the two problem codes
+    buckets = np.zeros((1 << radix, n), dtype=np.uint64)
+    fill = np.zeros(1 << radix, dtype=np.int64)
+    keys = np.arange(n, dtype=np.int64)
+    table = _kernels.build_table(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 4, 2)
+    status = np.zeros(7, dtype=np.int64)
+    taken = _kernels.partition(
+        keys, np.zeros(n, dtype=np.int64), micros, np.zeros(0, dtype=np.int8), 0, 0, 0,
+        table, 4, np.zeros(1, dtype=np.int64), 0, 1, 24, radix, buckets, fill, status,
+    )  # fmt: skip
+    assert taken == n
+    got = sorted(
+        int(buckets[b, j] & np.uint64(31)) for b in range(1 << radix) for j in range(fill[b])
+    )
+    assert got == sorted(int(us) // 3_600_000_000 % 24 for us in micros)
