@@ -14,8 +14,8 @@ in time order, so probing it record by record waits on memory (about 50 ns a rec
 radix-partitioned hash join does: :func:`partition` files each record as one word (the mix's
 lower bits and a code: seen-bit or problem) in a bucket chosen by the mix's top bits, then
 :func:`settle` reads one bucket's stretch of the table in order and works through the
-bucket, whose probes then hit the cache (single thread: about 10 + 9 ns a record). One thread runs both, without
-the GIL, while DuckDB reads the next batches on its own threads.
+bucket, whose probes then hit the cache (single thread: about 10 + 9 ns a record). One
+thread runs both, without the GIL, while DuckDB reads the next batches on its own threads.
 """
 
 from __future__ import annotations

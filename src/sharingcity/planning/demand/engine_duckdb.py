@@ -512,8 +512,9 @@ def _tally(
 ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     """Stream ``records_sql`` through the compiled tally: columns s and c (integer ids), us
     (the local time, a TIMESTAMP or microseconds since 1970; NULL when missing or unreadable)
-    and, for text timestamps, tmiss (the text was empty). Time of day and hour are worked out in the loop: DuckDB's
-    hour()/minute()/second() on every record cost more than the rest of its work.
+    and, for text timestamps, tmiss (the text was empty). Time of day and hour are worked out
+    in the loop: DuckDB's hour()/minute()/second() on every record cost more than the rest of
+    its work. ``background`` builds the subscriber table while the first batches are filed.
 
     Returns trips and distinct callers per (origin, destination, hour position), flattened,
     and the record count per status code."""
