@@ -307,14 +307,18 @@ def settle(  # type: ignore[no-untyped-def]  # noqa: ANN201
     smask = (np.uint64(1) << np.uint64(sub_bits)) - np.uint64(1)
     w = np.uint64(width)
     nznh = nz * nh
-    stretch = (np.uint64(1) << np.uint64(sub_bits - radix)) * w if radix <= sub_bits else w
+    # words of table whose home slots fall in one bucket (none to read ahead when buckets
+    # outnumber slots)
+    stretch = (
+        (np.uint64(1) << np.uint64(sub_bits - radix)) * w if radix < sub_bits else np.uint64(0)
+    )
     used = no_caller = no_zone = outside = 0
     warm = np.uint64(0)
     for b in range(buckets.shape[0]):
         ub = np.uint64(b)
         if fill[b] == 0:
             continue
-        if radix < sub_bits and stretch >= np.uint64(64):
+        if stretch >= np.uint64(64):
             # one read per cache line, in order: the hardware prefetches the rest
             first = ub * stretch
             for x in range(first, first + stretch, np.uint64(8)):

@@ -4,7 +4,7 @@ Why compiled: an optimiser scores thousands of route sets per second, and on the
 instances the work per set is small (70 stops, a few hundred route stops), so NumPy spent most
 of its time allocating temporaries and crossing from Python to C. One compiled call per route
 set builds the single-ride matrix, runs the layered min-plus search row by row and sums the
-demand, with no allocation but the output. ``numba`` is BSD-2-Clause.
+demand, allocating only that matrix and a few rows of scratch. ``numba`` is BSD-2-Clause.
 
 The search per origin ``i`` (see ``evaluate.py`` for the rules): ``r_0 = W[i]`` and
 ``r_k = r_(k-1) (min,+) W``; the layer at which an entry last improves is the number of
